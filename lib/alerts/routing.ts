@@ -1,0 +1,462 @@
+// Routing and the notification state machine.
+//
+// Routes (shared contracts/config-and-replay.md): tried in order, EVERY matching route sends to
+// each of its webhooks; `match` lists label values that must all match (a list = any of them);
+// `match: {}` matches everything.
+//
+// Aggregation groups follow Alertmanager's dispatcher (prometheus/alertmanager dispatch/dispatch.go,
+// `aggrGroup`) and its dedup stage (notify/notify.go, `DedupStage.needsUpdate`):
+// - one group per (route, endpoint, values of the route's groupBy labels);
+// - a new group flushes first after `groupWaitMs` (newAggrGroup: `time.NewTimer(GroupWait)`),
+//   immediately if it has not flushed yet and an inserted alert started more than groupWait ago
+//   (aggrGroup.insert);
+// - after every flush the next one is `groupIntervalMs` later (run: `ag.next.Reset(GroupInterval)`),
+//   whether or not anything was sent;
+// - at a flush, a notification is sent when: nothing was sent before and something fires; a firing
+//   alert was not in the previous notification's firing set; an alert the endpoint was told is
+//   firing has resolved; or, nothing having changed, the previous notification is older than
+//   `repeatIntervalMs` (`entry.Timestamp.Before(now.Add(-repeat))`: strictly older, so with flushes
+//   every groupInterval the repeat goes out at the first flush AFTER repeatInterval has elapsed,
+//   exactly as Alertmanager does);
+// - resolved alerts leave the group after the flush; an empty group is deleted, so the next alert
+//   with that key waits groupWait again.
+//
+// Riskwarden differences, chosen for the on-call complaints in the issue:
+// - resolve invariant: per (route, endpoint, group) we keep the set of fingerprints the endpoint
+//   was told are firing and not yet told resolved. A resolved alert is sent to an endpoint only if
+//   it is in that set, and always is (silences, inhibition and mute windows hide FIRING alerts
+//   only; Alertmanager's mute stage drops resolves of silenced alerts, and its send_resolved=false
+//   loses them altogether);
+// - acknowledgement: a repeat is skipped when every firing alert in it is acknowledged; new firing
+//   alerts and resolves still go out;
+// - mute windows suppress firing notifications of a route while active; resolves of alerts the
+//   endpoint was told about are still sent (telling on-call that something is over is never noise);
+// - informational events (governance) are sent at the next wake-up to every matching endpoint,
+//   once, not grouped, repeated or resolved; silences and mute windows apply to them.
+//
+// The emitted notification is treated as sent (the caller writes it to the outbox in the same step,
+// and the outbox retries until delivery or dead-letter), so state advances on emission.
+
+import { compileMatcher, matchesAll, matchersFromMatchMap, parseMatcher, type CompiledMatcher, type LabelMatcher } from "./matchers";
+import { compileMuteWindow, type CompiledMuteWindow, type MuteWindow } from "./mute-windows";
+import {
+  compileInhibitRule,
+  compileSilence,
+  DEFAULT_INHIBIT_RULES,
+  inhibitedBy,
+  silencedBy,
+  type CompiledInhibitRule,
+  type CompiledSilence,
+  type InhibitRule,
+  type Silence,
+} from "./silences";
+import type { Alert, AlertLabels, InfoEvent, Notification, NotificationReason } from "./types";
+
+/** Alertmanager's defaults (https://prometheus.io/docs/alerting/latest/configuration/#route). */
+export const DEFAULT_GROUP_WAIT_MS = 30_000;
+export const DEFAULT_GROUP_INTERVAL_MS = 300_000;
+export const DEFAULT_REPEAT_INTERVAL_MS = 4 * 3_600_000;
+/** `groupBy: ["..."]` groups by every label, i.e. one group per distinct alert label set. */
+export const GROUP_BY_ALL = "...";
+
+export interface RouteConfig {
+  /** Stable id for group keys and the UI; defaults to `route-<index>`. */
+  id?: string;
+  match?: Record<string, string | string[]>;
+  /** Additional Alertmanager-style matchers (`market=~"BTC-.*"`), all must match. */
+  matchers?: (string | LabelMatcher)[];
+  webhooks: string[];
+  /** Labels whose values split alerts into groups; default none = one group per route and webhook (Alertmanager). */
+  groupBy?: string[];
+  groupWaitMs?: number;
+  groupIntervalMs?: number;
+  repeatIntervalMs?: number;
+  /** Names of mute windows during which this route sends no firing notifications. */
+  muteWindows?: string[];
+}
+
+export interface CompiledRoute {
+  id: string;
+  index: number;
+  matchers: CompiledMatcher[];
+  webhooks: string[];
+  groupBy: string[];
+  groupWaitMs: number;
+  groupIntervalMs: number;
+  repeatIntervalMs: number;
+  muteWindows: string[];
+}
+
+export function compileRoute(route: RouteConfig, index: number): CompiledRoute {
+  const id = route.id ?? `route-${index}`;
+  const matchers = [
+    ...matchersFromMatchMap(route.match ?? {}),
+    ...(route.matchers ?? []).map((m) => (typeof m === "string" ? parseMatcher(m) : m)),
+  ].map(compileMatcher);
+  const groupWaitMs = route.groupWaitMs ?? DEFAULT_GROUP_WAIT_MS;
+  const groupIntervalMs = route.groupIntervalMs ?? DEFAULT_GROUP_INTERVAL_MS;
+  const repeatIntervalMs = route.repeatIntervalMs ?? DEFAULT_REPEAT_INTERVAL_MS;
+  for (const [name, v] of Object.entries({ groupWaitMs, groupIntervalMs, repeatIntervalMs })) {
+    if (!Number.isFinite(v) || v < 0) throw new Error(`route ${id}: ${name} must be a non-negative number of ms, got ${v}`);
+  }
+  if (groupIntervalMs <= 0) throw new Error(`route ${id}: groupIntervalMs must be positive`);
+  return {
+    id,
+    index,
+    matchers,
+    webhooks: [...route.webhooks],
+    groupBy: route.groupBy ?? [],
+    groupWaitMs,
+    groupIntervalMs,
+    repeatIntervalMs,
+    muteWindows: route.muteWindows ?? [],
+  };
+}
+
+export function routeMatches(route: CompiledRoute, labels: AlertLabels): boolean {
+  return matchesAll(route.matchers, labels);
+}
+
+/** Every matching route, in config order (no first-match stop: every matching route sends). */
+export function matchingRoutes(routes: readonly CompiledRoute[], labels: AlertLabels): CompiledRoute[] {
+  return routes.filter((r) => routeMatches(r, labels));
+}
+
+export function groupLabelsFor(groupBy: readonly string[], labels: AlertLabels): Record<string, string> {
+  const out: Record<string, string> = {};
+  const names = groupBy.includes(GROUP_BY_ALL) ? Object.keys(labels) : groupBy;
+  for (const name of [...names].sort()) {
+    const v = labels[name];
+    if (v !== undefined && v !== "") out[name] = v;
+  }
+  return out;
+}
+
+/** `routeId:{a="x",b="y"}`, the shape of Alertmanager's `aggrGroup.GroupKey()`. */
+export function groupKeyFor(routeId: string, groupLabels: Record<string, string>): string {
+  const inner = Object.keys(groupLabels)
+    .sort()
+    .map((k) => `${k}=${JSON.stringify(groupLabels[k])}`)
+    .join(",");
+  return `${routeId}:{${inner}}`;
+}
+
+/** Small deterministic hash (cyrb53) for notification ids; no node:crypto so the UI can import routing. */
+function hash53(text: string): string {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
+}
+
+export function notificationId(parts: { routeId: string; endpointId: string; groupKey: string; atMs: number; reason: string; seq?: number }): string {
+  return `ntf_${hash53(`${parts.routeId}\u0000${parts.endpointId}\u0000${parts.groupKey}\u0000${parts.atMs}\u0000${parts.reason}\u0000${parts.seq ?? 0}`)}`;
+}
+
+export interface Clock {
+  nowMs(): number;
+}
+
+export interface NotifierConfig {
+  routes: RouteConfig[];
+  /** Defaults to DEFAULT_INHIBIT_RULES; pass [] to disable inhibition. */
+  inhibitRules?: InhibitRule[];
+  silences?: Silence[];
+  muteWindows?: MuteWindow[];
+}
+
+/** Why a firing alert is hidden from a notification, for the UI. */
+export interface MuteState {
+  silencedBy: string[];
+  inhibitedBy: string | null;
+}
+
+/** Read-only view of one aggregation group (UI/debugging). */
+export interface AggregationGroupView {
+  key: string;
+  routeId: string;
+  endpointId: string;
+  groupKey: string;
+  groupLabels: Record<string, string>;
+  alertFingerprints: string[];
+  toldFiring: string[];
+  lastNotifiedAtMs: number | null;
+  nextFlushAtMs: number;
+}
+
+interface AggregationGroup {
+  key: string;
+  route: CompiledRoute;
+  endpointId: string;
+  groupKey: string;
+  groupLabels: Record<string, string>;
+  alerts: Map<string, Alert>;
+  nextFlushAtMs: number;
+  hasFlushed: boolean;
+  /** Firing set of the last notification (Alertmanager nflog entry `FiringAlerts`). */
+  lastFiring: Set<string>;
+  lastNotifiedAtMs: number | null;
+  /** Told firing, not yet told resolved: the resolve invariant's ledger. */
+  toldFiring: Set<string>;
+}
+
+interface PendingEvent {
+  route: CompiledRoute;
+  endpointId: string;
+  event: InfoEvent;
+}
+
+export interface FlushResult {
+  notifications: Notification[];
+  /** When to call `flushDue` next (epoch ms), or null when nothing is pending. */
+  nextWakeAtMs: number | null;
+}
+
+export class Notifier {
+  private routes: CompiledRoute[] = [];
+  private inhibitRules: CompiledInhibitRule[] = [];
+  private silences: CompiledSilence[] = [];
+  private muteWindows = new Map<string, CompiledMuteWindow>();
+  private readonly groups = new Map<string, AggregationGroup>();
+  /** Every firing alert, for inhibition (sources need not be routed anywhere). */
+  private readonly firing = new Map<string, Alert>();
+  private pendingEvents: PendingEvent[] = [];
+  private seq = 0;
+
+  constructor(config: NotifierConfig, private readonly clock: Clock) {
+    this.configure(config);
+  }
+
+  /** Replaces routes, rules, silences and windows; existing groups keep their state. */
+  configure(config: NotifierConfig): void {
+    this.routes = config.routes.map(compileRoute);
+    const ids = new Set<string>();
+    for (const r of this.routes) {
+      if (ids.has(r.id)) throw new Error(`duplicate route id ${r.id}`);
+      ids.add(r.id);
+    }
+    this.inhibitRules = (config.inhibitRules ?? DEFAULT_INHIBIT_RULES).map(compileInhibitRule);
+    this.setSilences(config.silences ?? []);
+    this.muteWindows = new Map((config.muteWindows ?? []).map((w) => [w.name, compileMuteWindow(w)]));
+    for (const r of this.routes) {
+      for (const name of r.muteWindows) {
+        if (!this.muteWindows.has(name)) throw new Error(`route ${r.id}: unknown mute window ${JSON.stringify(name)}`);
+      }
+    }
+  }
+
+  setSilences(silences: Silence[]): void {
+    this.silences = silences.map(compileSilence);
+  }
+
+  /**
+   * Records the current state of an alert (new, updated, resolved or acknowledged). Labels are
+   * expected to be fixed for a fingerprint; if they change, groups already holding the alert keep
+   * receiving its updates (so its resolve still reaches them) and newly matching routes are added.
+   */
+  ingest(alert: Alert): void {
+    const now = this.clock.nowMs();
+    const snapshot: Alert = { ...alert, labels: { ...alert.labels } };
+    if (snapshot.status === "firing") this.firing.set(snapshot.fingerprint, snapshot);
+    else this.firing.delete(snapshot.fingerprint);
+
+    const touched = new Set<string>();
+    for (const group of this.groups.values()) {
+      if (group.alerts.has(snapshot.fingerprint) || group.toldFiring.has(snapshot.fingerprint)) {
+        this.insert(group, snapshot, now);
+        touched.add(group.key);
+      }
+    }
+    if (snapshot.status !== "firing") return; // a resolve never opens a group: nobody was told
+    for (const route of matchingRoutes(this.routes, snapshot.labels)) {
+      const groupLabels = groupLabelsFor(route.groupBy, snapshot.labels);
+      const groupKey = groupKeyFor(route.id, groupLabels);
+      for (const endpointId of route.webhooks) {
+        const key = `${endpointId}\u0000${groupKey}`;
+        if (touched.has(key)) continue;
+        let group = this.groups.get(key);
+        if (!group) {
+          group = {
+            key,
+            route,
+            endpointId,
+            groupKey,
+            groupLabels,
+            alerts: new Map(),
+            nextFlushAtMs: now + route.groupWaitMs,
+            hasFlushed: false,
+            lastFiring: new Set(),
+            lastNotifiedAtMs: null,
+            toldFiring: new Set(),
+          };
+          this.groups.set(key, group);
+        }
+        this.insert(group, snapshot, now);
+      }
+    }
+  }
+
+  private insert(group: AggregationGroup, alert: Alert, now: number): void {
+    group.alerts.set(alert.fingerprint, alert);
+    // dispatch.go aggrGroup.insert: "Immediately trigger a flush if the wait duration for this
+    // alert is already over."
+    if (!group.hasFlushed && alert.firedAtMs + group.route.groupWaitMs <= now) {
+      group.nextFlushAtMs = Math.min(group.nextFlushAtMs, now);
+    }
+  }
+
+  /** Acknowledges a firing alert from the UI: no more repeats for it while it keeps firing. */
+  acknowledge(fingerprint: string, acknowledgedBy?: string): boolean {
+    const alert = this.firing.get(fingerprint);
+    if (!alert) return false;
+    this.ingest({ ...alert, acknowledgedAtMs: this.clock.nowMs(), acknowledgedBy: acknowledgedBy ?? null });
+    return true;
+  }
+
+  /** Queues an informational event for every matching, unsilenced, unmuted route endpoint. */
+  ingestEvent(event: InfoEvent): void {
+    const now = this.clock.nowMs();
+    const labels: AlertLabels = { severity: "info", ...event.labels, eventType: event.eventType };
+    if (silencedBy(this.silences, labels, now).length > 0) return;
+    for (const route of matchingRoutes(this.routes, labels)) {
+      if (this.routeMuted(route, now)) continue;
+      for (const endpointId of route.webhooks) this.pendingEvents.push({ route, endpointId, event: { ...event, labels } });
+    }
+  }
+
+  muteStateOf(alert: Pick<Alert, "fingerprint" | "labels">, atMs = this.clock.nowMs()): MuteState {
+    return {
+      silencedBy: silencedBy(this.silences, alert.labels, atMs),
+      inhibitedBy: inhibitedBy(this.inhibitRules, alert, this.firing.values()),
+    };
+  }
+
+  private routeMuted(route: CompiledRoute, atMs: number): boolean {
+    return route.muteWindows.some((name) => this.muteWindows.get(name)!.isActive(atMs));
+  }
+
+  /** Flushes every group whose timer is due at the clock's now and returns what to send. */
+  flushDue(): FlushResult {
+    const now = this.clock.nowMs();
+    const notifications: Notification[] = [];
+    for (const pending of this.pendingEvents) {
+      const groupKey = `${pending.route.id}:event:${pending.event.id}`;
+      notifications.push({
+        id: notificationId({ routeId: pending.route.id, endpointId: pending.endpointId, groupKey, atMs: now, reason: "event" }),
+        endpointId: pending.endpointId,
+        routeId: pending.route.id,
+        groupKey,
+        groupLabels: { eventType: pending.event.eventType },
+        reason: "event",
+        atMs: now,
+        alerts: [],
+        event: pending.event,
+      });
+    }
+    this.pendingEvents = [];
+
+    // Deterministic order: by route order, then group key, then endpoint.
+    const due = [...this.groups.values()]
+      .filter((g) => g.nextFlushAtMs <= now)
+      .sort((a, b) => a.route.index - b.route.index || a.groupKey.localeCompare(b.groupKey) || a.endpointId.localeCompare(b.endpointId));
+    for (const group of due) {
+      const n = this.flushGroup(group, now);
+      if (n) notifications.push(n);
+    }
+    return { notifications, nextWakeAtMs: this.nextWakeAtMs() };
+  }
+
+  nextWakeAtMs(): number | null {
+    if (this.pendingEvents.length > 0) return this.clock.nowMs();
+    let next: number | null = null;
+    for (const g of this.groups.values()) if (next === null || g.nextFlushAtMs < next) next = g.nextFlushAtMs;
+    return next;
+  }
+
+  private flushGroup(group: AggregationGroup, now: number): Notification | null {
+    const route = group.route;
+    // A late caller gets one flush, then the regular cadence from now (as a Go timer reset at fire time).
+    group.nextFlushAtMs = now + route.groupIntervalMs;
+    group.hasFlushed = true;
+
+    const muted = this.routeMuted(route, now);
+    const firing: Alert[] = [];
+    const resolved: Alert[] = [];
+    for (const alert of group.alerts.values()) {
+      if (alert.status === "resolved") {
+        if (group.toldFiring.has(alert.fingerprint)) resolved.push(alert);
+        continue;
+      }
+      if (muted) continue;
+      const mute = this.muteStateOf(alert, now);
+      if (mute.silencedBy.length === 0 && mute.inhibitedBy === null) firing.push(alert);
+    }
+
+    let reason: NotificationReason | null = null;
+    if (group.lastNotifiedAtMs === null) {
+      // needsUpdate: no entry -> notify only if something fires.
+      if (firing.length > 0) reason = "initial";
+    } else if (firing.some((a) => !group.lastFiring.has(a.fingerprint))) {
+      reason = "new-firing";
+    } else if (resolved.length > 0) {
+      reason = "resolved";
+    } else if (
+      firing.length > 0 &&
+      group.lastNotifiedAtMs < now - route.repeatIntervalMs &&
+      !firing.every((a) => a.acknowledgedAtMs !== null)
+    ) {
+      reason = "repeat";
+    }
+
+    let notification: Notification | null = null;
+    if (reason) {
+      const byFingerprint = (a: Alert, b: Alert) => a.fingerprint.localeCompare(b.fingerprint);
+      notification = {
+        id: notificationId({ routeId: route.id, endpointId: group.endpointId, groupKey: group.groupKey, atMs: now, reason, seq: this.seq++ }),
+        endpointId: group.endpointId,
+        routeId: route.id,
+        groupKey: group.groupKey,
+        groupLabels: { ...group.groupLabels },
+        reason,
+        atMs: now,
+        alerts: [...firing.sort(byFingerprint), ...resolved.sort(byFingerprint)].map((a) => ({ ...a, labels: { ...a.labels } })),
+      };
+      for (const a of firing) group.toldFiring.add(a.fingerprint);
+      for (const a of resolved) group.toldFiring.delete(a.fingerprint);
+      if (muted) {
+        // Only resolves went out; the receiver still believes the rest of lastFiring is firing.
+        for (const a of resolved) group.lastFiring.delete(a.fingerprint);
+      } else {
+        group.lastFiring = new Set(firing.map((a) => a.fingerprint));
+        group.lastNotifiedAtMs = now;
+      }
+      if (group.lastNotifiedAtMs === null) group.lastNotifiedAtMs = now;
+    }
+
+    // Resolved alerts leave the group once flushed (told ones were just sent; untold ones were
+    // never seen by this endpoint, e.g. a flap inside groupWait).
+    for (const [fp, a] of group.alerts) if (a.status === "resolved") group.alerts.delete(fp);
+    if (group.alerts.size === 0 && group.toldFiring.size === 0) this.groups.delete(group.key);
+    return notification;
+  }
+
+  groupsView(): AggregationGroupView[] {
+    return [...this.groups.values()].map((g) => ({
+      key: g.key,
+      routeId: g.route.id,
+      endpointId: g.endpointId,
+      groupKey: g.groupKey,
+      groupLabels: { ...g.groupLabels },
+      alertFingerprints: [...g.alerts.keys()].sort(),
+      toldFiring: [...g.toldFiring].sort(),
+      lastNotifiedAtMs: g.lastNotifiedAtMs,
+      nextFlushAtMs: g.nextFlushAtMs,
+    }));
+  }
+}
