@@ -50,6 +50,7 @@ import {
   type InhibitRule,
   type Silence,
 } from "./silences";
+import { stableHash } from "./hash";
 import type { Alert, AlertLabels, InfoEvent, Notification, NotificationReason } from "./types";
 
 /** Alertmanager's defaults (https://prometheus.io/docs/alerting/latest/configuration/#route). */
@@ -141,22 +142,8 @@ export function groupKeyFor(routeId: string, groupLabels: Record<string, string>
   return `${routeId}:{${inner}}`;
 }
 
-/** Small deterministic hash (cyrb53) for notification ids; no node:crypto so the UI can import routing. */
-function hash53(text: string): string {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ ch, 2654435761);
-    h2 = Math.imul(h2 ^ ch, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
-}
-
 export function notificationId(parts: { routeId: string; endpointId: string; groupKey: string; atMs: number; reason: string; seq?: number }): string {
-  return `ntf_${hash53(`${parts.routeId}\u0000${parts.endpointId}\u0000${parts.groupKey}\u0000${parts.atMs}\u0000${parts.reason}\u0000${parts.seq ?? 0}`)}`;
+  return `ntf_${stableHash(`${parts.routeId}\u0000${parts.endpointId}\u0000${parts.groupKey}\u0000${parts.atMs}\u0000${parts.reason}\u0000${parts.seq ?? 0}`)}`;
 }
 
 export interface Clock {
@@ -227,7 +214,6 @@ export class Notifier {
   /** Every firing alert, for inhibition (sources need not be routed anywhere). */
   private readonly firing = new Map<string, Alert>();
   private pendingEvents: PendingEvent[] = [];
-  private seq = 0;
 
   constructor(config: NotifierConfig, private readonly clock: Clock) {
     this.configure(config);
@@ -418,7 +404,7 @@ export class Notifier {
     if (reason) {
       const byFingerprint = (a: Alert, b: Alert) => a.fingerprint.localeCompare(b.fingerprint);
       notification = {
-        id: notificationId({ routeId: route.id, endpointId: group.endpointId, groupKey: group.groupKey, atMs: now, reason, seq: this.seq++ }),
+        id: notificationId({ routeId: route.id, endpointId: group.endpointId, groupKey: group.groupKey, atMs: now, reason }),
         endpointId: group.endpointId,
         routeId: route.id,
         groupKey: group.groupKey,
