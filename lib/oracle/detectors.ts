@@ -535,7 +535,9 @@ export class OracleEngine {
     const change = alert.hysteresis.update(active, since, now);
     if (!change) return;
     if (change.kind === "firing") {
-      alert.value = value;
+      // Time-driven values (ms of age / unchanged) are reported as at the firing instant, not at the
+      // evaluation that noticed it, so replay output does not depend on the evaluation grid.
+      alert.value = check === "staleness" || check === "frozen" ? value - (now - change.at) : value;
       alert.threshold = threshold;
       const multiplier = CRITICAL_MULTIPLIER[check];
       alert.severity = severityOf ? severityOf() : multiplier !== undefined && value >= multiplier * threshold ? "critical" : "warning";
