@@ -159,6 +159,18 @@ describe("FeedConnection", () => {
     expect(connection.status().connects).toBe(2);
   });
 
+  it("rotates the connection proactively after rotateAfterMs and resubscribes", async () => {
+    const server = await startServer();
+    const connection = track(new FeedConnection({ feed: feed({ kind: "kraken", url: `ws://127.0.0.1:${server.port}`, symbols: { "BTC-USD": "BTC/USD" }, rotateAfterMs: 1000 }), onFrame: () => {} }));
+    connection.start();
+    await waitFor(() => server.sockets.length === 2 && server.received.length === 2, 4000, "rotated connection");
+    expect(server.received.map((m) => JSON.parse(m))).toEqual([
+      { method: "subscribe", params: { channel: "ticker", symbol: ["BTC/USD"] } },
+      { method: "subscribe", params: { channel: "ticker", symbol: ["BTC/USD"] } },
+    ]);
+    expect(connection.status().connects).toBe(2);
+  });
+
   it("signs the Chainlink Data Streams upgrade with HMAC headers", async () => {
     const feedId = "0x00039d9e45394f473ab1f050a1b963e6b05351e52d71e507509ada0c95ed75b8";
     let seen: { url?: string; headers: Record<string, string | string[] | undefined> } | null = null;
