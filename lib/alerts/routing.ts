@@ -205,6 +205,44 @@ export interface FlushResult {
   nextWakeAtMs: number | null;
 }
 
+/**
+ * JSON-serialisable notifier state. The dispatcher persists it (after each flush, in the same
+ * transaction as the outbox rows) so a restart neither re-pages nor forgets which endpoints are owed
+ * a resolve.
+ */
+export interface NotifierSnapshot {
+  version: 1;
+  firing: Alert[];
+  groups: {
+    routeId: string;
+    endpointId: string;
+    groupKey: string;
+    groupLabels: Record<string, string>;
+    alerts: Alert[];
+    nextFlushAtMs: number;
+    hasFlushed: boolean;
+    lastFiring: string[];
+    lastNotifiedAtMs: number | null;
+    toldFiring: string[];
+  }[];
+  pendingEvents: { routeId: string; endpointId: string; event: InfoEvent }[];
+}
+
+/** Stand-in for a route removed from config while its groups still owe resolves. */
+function detachedRoute(id: string, endpointId: string, previous?: CompiledRoute): CompiledRoute {
+  return {
+    id,
+    index: Number.MAX_SAFE_INTEGER,
+    matchers: [],
+    webhooks: [endpointId],
+    groupBy: previous?.groupBy ?? [],
+    groupWaitMs: previous?.groupWaitMs ?? DEFAULT_GROUP_WAIT_MS,
+    groupIntervalMs: previous?.groupIntervalMs ?? DEFAULT_GROUP_INTERVAL_MS,
+    repeatIntervalMs: previous?.repeatIntervalMs ?? DEFAULT_REPEAT_INTERVAL_MS,
+    muteWindows: [],
+  };
+}
+
 export class Notifier {
   private routes: CompiledRoute[] = [];
   private inhibitRules: CompiledInhibitRule[] = [];
@@ -219,22 +257,32 @@ export class Notifier {
     this.configure(config);
   }
 
-  /** Replaces routes, rules, silences and windows; existing groups keep their state. */
+  /**
+   * Replaces routes, rules, silences and windows atomically (a bad config throws and changes
+   * nothing). Existing groups keep their state and pick up their route's new timings by route id;
+   * groups of a removed route stay until they have delivered their resolves.
+   */
   configure(config: NotifierConfig): void {
-    this.routes = config.routes.map(compileRoute);
+    const routes = config.routes.map(compileRoute);
     const ids = new Set<string>();
-    for (const r of this.routes) {
+    for (const r of routes) {
       if (ids.has(r.id)) throw new Error(`duplicate route id ${r.id}`);
       ids.add(r.id);
     }
-    this.inhibitRules = (config.inhibitRules ?? DEFAULT_INHIBIT_RULES).map(compileInhibitRule);
-    this.setSilences(config.silences ?? []);
-    this.muteWindows = new Map((config.muteWindows ?? []).map((w) => [w.name, compileMuteWindow(w)]));
-    for (const r of this.routes) {
+    const inhibitRules = (config.inhibitRules ?? DEFAULT_INHIBIT_RULES).map(compileInhibitRule);
+    const silences = (config.silences ?? []).map(compileSilence);
+    const muteWindows = new Map((config.muteWindows ?? []).map((w) => [w.name, compileMuteWindow(w)]));
+    for (const r of routes) {
       for (const name of r.muteWindows) {
-        if (!this.muteWindows.has(name)) throw new Error(`route ${r.id}: unknown mute window ${JSON.stringify(name)}`);
+        if (!muteWindows.has(name)) throw new Error(`route ${r.id}: unknown mute window ${JSON.stringify(name)}`);
       }
     }
+    this.routes = routes;
+    this.inhibitRules = inhibitRules;
+    this.silences = silences;
+    this.muteWindows = muteWindows;
+    const byId = new Map(routes.map((r) => [r.id, r]));
+    for (const g of this.groups.values()) g.route = byId.get(g.route.id) ?? detachedRoute(g.route.id, g.endpointId, g.route);
   }
 
   setSilences(silences: Silence[]): void {
@@ -324,7 +372,7 @@ export class Notifier {
   }
 
   private routeMuted(route: CompiledRoute, atMs: number): boolean {
-    return route.muteWindows.some((name) => this.muteWindows.get(name)!.isActive(atMs));
+    return route.muteWindows.some((name) => this.muteWindows.get(name)?.isActive(atMs) ?? false);
   }
 
   /** Flushes every group whose timer is due at the clock's now and returns what to send. */
@@ -430,6 +478,56 @@ export class Notifier {
     for (const [fp, a] of group.alerts) if (a.status === "resolved") group.alerts.delete(fp);
     if (group.alerts.size === 0 && group.toldFiring.size === 0) this.groups.delete(group.key);
     return notification;
+  }
+
+  snapshot(): NotifierSnapshot {
+    const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+    return {
+      version: 1,
+      firing: clone([...this.firing.values()]),
+      groups: [...this.groups.values()].map((g) => ({
+        routeId: g.route.id,
+        endpointId: g.endpointId,
+        groupKey: g.groupKey,
+        groupLabels: { ...g.groupLabels },
+        alerts: clone([...g.alerts.values()]),
+        nextFlushAtMs: g.nextFlushAtMs,
+        hasFlushed: g.hasFlushed,
+        lastFiring: [...g.lastFiring],
+        lastNotifiedAtMs: g.lastNotifiedAtMs,
+        toldFiring: [...g.toldFiring],
+      })),
+      pendingEvents: this.pendingEvents.map((p) => ({ routeId: p.route.id, endpointId: p.endpointId, event: clone(p.event) })),
+    };
+  }
+
+  /** Rebuilds a notifier from a snapshot under a (possibly changed) config. */
+  static restore(config: NotifierConfig, clock: Clock, snapshot: NotifierSnapshot): Notifier {
+    if (snapshot.version !== 1) throw new Error(`unsupported notifier snapshot version ${String(snapshot.version)}`);
+    const n = new Notifier(config, clock);
+    const byId = new Map(n.routes.map((r) => [r.id, r]));
+    for (const a of snapshot.firing) n.firing.set(a.fingerprint, a);
+    for (const g of snapshot.groups) {
+      const key = `${g.endpointId}\u0000${g.groupKey}`;
+      n.groups.set(key, {
+        key,
+        route: byId.get(g.routeId) ?? detachedRoute(g.routeId, g.endpointId),
+        endpointId: g.endpointId,
+        groupKey: g.groupKey,
+        groupLabels: { ...g.groupLabels },
+        alerts: new Map(g.alerts.map((a) => [a.fingerprint, a])),
+        nextFlushAtMs: g.nextFlushAtMs,
+        hasFlushed: g.hasFlushed,
+        lastFiring: new Set(g.lastFiring),
+        lastNotifiedAtMs: g.lastNotifiedAtMs,
+        toldFiring: new Set(g.toldFiring),
+      });
+    }
+    for (const p of snapshot.pendingEvents) {
+      const route = byId.get(p.routeId);
+      if (route) n.pendingEvents.push({ route, endpointId: p.endpointId, event: p.event });
+    }
+    return n;
   }
 
   groupsView(): AggregationGroupView[] {
