@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { compileMatcher, matchersFromMatchMap, matchesAll, parseMatcher, type LabelMatcher } from "./matchers";
 import { compileMuteWindow, expandWeekdays, localTimeAt } from "./mute-windows";
-import { compileInhibitRule, compileSilence, DEFAULT_INHIBIT_RULES, inhibitedBy, silencedBy, type InhibitRule } from "./silences";
+import { buildInhibitionIndex, compileInhibitRule, compileSilence, DEFAULT_INHIBIT_RULES, inhibitedBy, silencedBy, type InhibitRule } from "./silences";
 
 const labels = { check: "deviation", market: "BTC-USD", feed: "binance-spot", severity: "critical" };
 
@@ -90,6 +90,21 @@ describe("inhibition", () => {
     ["resolved source does not inhibit", alert("d", { check: "deviation", market: "BTC-USD", feed: "binance-spot" }), [{ ...stale, status: "resolved" as const }], null],
   ])("%s", (_n, target, sources, expected) => {
     expect(inhibitedBy(rules, target, sources)).toBe(expected);
+  });
+
+  it("the bucketed index answers exactly like the direct scan", () => {
+    const checks = ["staleness", "feed-error", "deviation", "jump", "frozen", "confidence"];
+    const all = Array.from({ length: 300 }, (_, i) =>
+      alert(`a${i}`, { check: checks[i % 6], market: `M${i % 7}`, feed: `f${i % 5}` }, i % 11 === 0 ? "resolved" : "firing"),
+    );
+    const index = buildInhibitionIndex(rules, all);
+    let inhibited = 0;
+    for (const target of all) {
+      const expected = inhibitedBy(rules, target, all);
+      expect(index.inhibitedBy(target) !== null).toBe(expected !== null);
+      if (expected) inhibited++;
+    }
+    expect(inhibited).toBeGreaterThan(10);
   });
 
   it("two alerts matching both sides do not inhibit each other (excludeTwoSidedMatch)", () => {

@@ -40,13 +40,14 @@
 import { compileMatcher, matchesAll, matchersFromMatchMap, parseMatcher, type CompiledMatcher, type LabelMatcher } from "./matchers";
 import { compileMuteWindow, type CompiledMuteWindow, type MuteWindow } from "./mute-windows";
 import {
+  buildInhibitionIndex,
   compileInhibitRule,
   compileSilence,
   DEFAULT_INHIBIT_RULES,
-  inhibitedBy,
   silencedBy,
   type CompiledInhibitRule,
   type CompiledSilence,
+  type InhibitionIndex,
   type InhibitRule,
   type Silence,
 } from "./silences";
@@ -251,6 +252,8 @@ export class Notifier {
   private readonly groups = new Map<string, AggregationGroup>();
   /** Every firing alert, for inhibition (sources need not be routed anywhere). */
   private readonly firing = new Map<string, Alert>();
+  /** fingerprint -> keys of the groups holding it. */
+  private readonly groupKeysByFingerprint = new Map<string, Set<string>>();
   private pendingEvents: PendingEvent[] = [];
 
   constructor(config: NotifierConfig, private readonly clock: Clock) {
@@ -300,12 +303,14 @@ export class Notifier {
     if (snapshot.status === "firing") this.firing.set(snapshot.fingerprint, snapshot);
     else this.firing.delete(snapshot.fingerprint);
 
+    // Groups already holding this alert (a told-firing alert stays in its group until its resolve
+    // is flushed, so this covers every endpoint owed a resolve).
     const touched = new Set<string>();
-    for (const group of this.groups.values()) {
-      if (group.alerts.has(snapshot.fingerprint) || group.toldFiring.has(snapshot.fingerprint)) {
-        this.insert(group, snapshot, now);
-        touched.add(group.key);
-      }
+    for (const key of this.groupKeysByFingerprint.get(snapshot.fingerprint) ?? []) {
+      const group = this.groups.get(key);
+      if (!group) continue;
+      this.insert(group, snapshot, now);
+      touched.add(key);
     }
     if (snapshot.status !== "firing") return; // a resolve never opens a group: nobody was told
     for (const route of matchingRoutes(this.routes, snapshot.labels)) {
@@ -338,6 +343,9 @@ export class Notifier {
 
   private insert(group: AggregationGroup, alert: Alert, now: number): void {
     group.alerts.set(alert.fingerprint, alert);
+    let keys = this.groupKeysByFingerprint.get(alert.fingerprint);
+    if (!keys) this.groupKeysByFingerprint.set(alert.fingerprint, (keys = new Set()));
+    keys.add(group.key);
     // dispatch.go aggrGroup.insert: "Immediately trigger a flush if the wait duration for this
     // alert is already over."
     if (!group.hasFlushed && alert.firedAtMs + group.route.groupWaitMs <= now) {
@@ -364,10 +372,10 @@ export class Notifier {
     }
   }
 
-  muteStateOf(alert: Pick<Alert, "fingerprint" | "labels">, atMs = this.clock.nowMs()): MuteState {
+  muteStateOf(alert: Pick<Alert, "fingerprint" | "labels">, atMs = this.clock.nowMs(), index?: InhibitionIndex): MuteState {
     return {
       silencedBy: silencedBy(this.silences, alert.labels, atMs),
-      inhibitedBy: inhibitedBy(this.inhibitRules, alert, this.firing.values()),
+      inhibitedBy: (index ?? buildInhibitionIndex(this.inhibitRules, this.firing.values())).inhibitedBy(alert),
     };
   }
 
@@ -399,8 +407,10 @@ export class Notifier {
     const due = [...this.groups.values()]
       .filter((g) => g.nextFlushAtMs <= now)
       .sort((a, b) => a.route.index - b.route.index || a.groupKey.localeCompare(b.groupKey) || a.endpointId.localeCompare(b.endpointId));
+    // The firing set does not change during a flush: index the inhibition sources once.
+    const inhibition = due.length > 0 ? buildInhibitionIndex(this.inhibitRules, this.firing.values()) : null;
     for (const group of due) {
-      const n = this.flushGroup(group, now);
+      const n = this.flushGroup(group, now, inhibition!);
       if (n) notifications.push(n);
     }
     return { notifications, nextWakeAtMs: this.nextWakeAtMs() };
@@ -413,7 +423,7 @@ export class Notifier {
     return next;
   }
 
-  private flushGroup(group: AggregationGroup, now: number): Notification | null {
+  private flushGroup(group: AggregationGroup, now: number, inhibition: InhibitionIndex): Notification | null {
     const route = group.route;
     // A late caller gets one flush, then the regular cadence from now (as a Go timer reset at fire time).
     group.nextFlushAtMs = now + route.groupIntervalMs;
@@ -428,7 +438,7 @@ export class Notifier {
         continue;
       }
       if (muted) continue;
-      const mute = this.muteStateOf(alert, now);
+      const mute = this.muteStateOf(alert, now, inhibition);
       if (mute.silencedBy.length === 0 && mute.inhibitedBy === null) firing.push(alert);
     }
 
@@ -475,7 +485,13 @@ export class Notifier {
 
     // Resolved alerts leave the group once flushed (told ones were just sent; untold ones were
     // never seen by this endpoint, e.g. a flap inside groupWait).
-    for (const [fp, a] of group.alerts) if (a.status === "resolved") group.alerts.delete(fp);
+    for (const [fp, a] of group.alerts) {
+      if (a.status !== "resolved") continue;
+      group.alerts.delete(fp);
+      const keys = this.groupKeysByFingerprint.get(fp);
+      keys?.delete(group.key);
+      if (keys?.size === 0) this.groupKeysByFingerprint.delete(fp);
+    }
     if (group.alerts.size === 0 && group.toldFiring.size === 0) this.groups.delete(group.key);
     return notification;
   }
@@ -522,6 +538,11 @@ export class Notifier {
         lastNotifiedAtMs: g.lastNotifiedAtMs,
         toldFiring: new Set(g.toldFiring),
       });
+      for (const a of g.alerts) {
+        let keys = n.groupKeysByFingerprint.get(a.fingerprint);
+        if (!keys) n.groupKeysByFingerprint.set(a.fingerprint, (keys = new Set()));
+        keys.add(key);
+      }
     }
     for (const p of snapshot.pendingEvents) {
       const route = byId.get(p.routeId);
