@@ -347,8 +347,8 @@ export class Notifier {
     if (!keys) this.groupKeysByFingerprint.set(alert.fingerprint, (keys = new Set()));
     keys.add(group.key);
     // dispatch.go aggrGroup.insert: "Immediately trigger a flush if the wait duration for this
-    // alert is already over."
-    if (!group.hasFlushed && alert.firedAtMs + group.route.groupWaitMs <= now) {
+    // alert is already over" (`alert.StartsAt.Add(GroupWait).Before(now)`, strictly).
+    if (!group.hasFlushed && alert.firedAtMs + group.route.groupWaitMs < now) {
       group.nextFlushAtMs = Math.min(group.nextFlushAtMs, now);
     }
   }

@@ -69,7 +69,7 @@ export function buildStandardRequests(notification: Notification, ctx: FormatCon
     const body: StandardWebhookBody = {
       type: e.eventType,
       timestamp: new Date(e.occurredAtMs).toISOString(),
-      data: { id: e.id, ...e.data, ...(e.summary ? { summary: e.summary } : {}), link: e.link, labels: definedLabels(e.labels) },
+      data: { ...e.data, id: e.id, ...(e.summary ? { summary: e.summary } : {}), link: e.link, labels: definedLabels(e.labels) },
     };
     return [
       {
