@@ -190,6 +190,25 @@ describe("Notifier on a virtual clock (Alertmanager groupWait/groupInterval/repe
       [`30000 oncall initial +${DEV2} +${STALE}`, `330000 oncall new-firing +${DEV} +${DEV2} -${STALE}`],
     ],
     [
+      // The inhibiting staleness alert is not routed to this endpoint at all; it still inhibits
+      // (Alertmanager evaluates inhibition over every alert, not per route).
+      "an unrouted source alert still inhibits",
+      { routes: [{ ...route, match: { check: "deviation" } }] },
+      [{ at: 0, fire: STALE }, { at: 0, fire: DEV }, { at: 0, fire: DEV2 }],
+      40_000,
+      [`30000 oncall initial +${DEV2}`],
+    ],
+    [
+      // Ack at 60 000, resolve at 100 000 (sent at 330 000, group deleted), re-fire at 400 000: a
+      // new occurrence, not acknowledged, in a new group -> initial at 430 000 after groupWait;
+      // repeats resume: 430 000 + 1 200 000 = 1 630 000 is a tick but not strictly older -> 1 930 000.
+      "a new occurrence after a resolve is not covered by the old acknowledgement",
+      oneRoute,
+      [{ at: 0, fire: DEV }, { at: 60_000, ack: DEV }, { at: 100_000, resolve: DEV }, { at: 400_000, fire: DEV }],
+      2_000_000,
+      ["30000 oncall initial +" + DEV, "330000 oncall resolved -" + DEV, "430000 oncall initial +" + DEV, "1930000 oncall repeat +" + DEV],
+    ],
+    [
       // groupBy market: BTC and ETH alerts go in separate notifications, two BTC feeds in one.
       "groupBy splits notifications by label values",
       { routes: [{ ...route, groupBy: ["market"] }] },
