@@ -126,7 +126,7 @@ export const SYSTEM_ACTOR: Actor = { address: "system", roles: ["system"] };
 
 export interface FrozenPowerSnapshot {
   totalPower: bigint;
-  /** bytes32 identifying the frozen snapshot (see vote-signature.ts `powerSnapshotHash`). */
+  /** bytes32 identifying the frozen snapshot (voting-power.ts `frozenPowerHash`), signed in every vote. */
   powerSnapshot: `0x${string}`;
 }
 
