@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_GOVERNANCE_SETTINGS, type GovernanceSettings } from "./settings";
 import {
   SYSTEM_ACTOR,
+  canCastVote,
   createProposal,
   dueTimedStep,
   isExecutable,
@@ -238,5 +239,32 @@ describe("scheduler ticks", () => {
     expect(expired.events.map((e) => e.type)).toEqual(["proposal.expired"]);
     expect(ok(transition(expired.proposal, { type: "tick" }, SYSTEM_ACTOR, queuedAt + 7 * DAY, SETTINGS)).proposal).toBe(expired.proposal);
     expect(transition(expired.proposal, { type: "execute" }, HOLDER, queuedAt + 7 * DAY, SETTINGS)).toMatchObject({ ok: false, code: "NOT_ALLOWED_IN_STATE" });
+  });
+});
+
+describe("edits and tier", () => {
+  it("new changes are re-classified: out of steward bounds → major", () => {
+    const edited = ok(
+      transition(draft(), { type: "edit", changes: [{ market: "ETH-USD", path: "maintenanceMarginFraction", from: 0.05, to: 0.07 }] }, PROPOSER, T0, SETTINGS),
+    );
+    expect(edited.proposal.tier).toBe("major");
+    // A proposer may ask for the stricter level with in-bound changes…
+    const stricter = ok(transition(draft(), { type: "edit", tier: "major" }, PROPOSER, T0, SETTINGS));
+    expect(stricter.proposal.tier).toBe("major");
+    // …but not for the milder one when the changes need a major vote.
+    expect(transition(edited.proposal, { type: "edit", tier: "minor" }, PROPOSER, T0, SETTINGS)).toMatchObject({ ok: false, code: "TIER_TOO_MILD" });
+  });
+});
+
+describe("canCastVote", () => {
+  it("open only while Active and within the (possibly extended) deadline", () => {
+    expect(canCastVote(pending(), [], T0 + 2 * DAY, SETTINGS)).toMatchObject({ ok: false, code: "VOTING_NOT_OPEN" });
+    const a = active();
+    const end = a.voteEndMs!;
+    expect(canCastVote(a, [], end, SETTINGS)).toEqual({ ok: true, deadlineMs: end });
+    expect(canCastVote(a, [], end + 1, SETTINGS)).toMatchObject({ ok: false, code: "VOTING_CLOSED" });
+    // Quorum reached 1 h before the end by an existing vote: open until end + 23 h, before any tick.
+    const votes = [vote("0x1", "for", 25_000n, end - HOUR)];
+    expect(canCastVote(a, votes, end + 5 * HOUR, SETTINGS)).toEqual({ ok: true, deadlineMs: end + 23 * HOUR });
   });
 });

@@ -18,6 +18,7 @@
 import type { ParamChange } from "./params";
 import type { GovernanceSettings, ImpactTier } from "./settings";
 import { tallyVotes, type CastVote, type Tally } from "./tally";
+import { classifyChangeSet } from "./tier";
 
 export const PROPOSAL_STATES = [
   "Draft",
@@ -152,6 +153,7 @@ export type TransitionErrorCode =
   | "SELF_APPROVAL"
   | "REASON_REQUIRED"
   | "EMPTY_EDIT"
+  | "TIER_TOO_MILD"
   | "SNAPSHOT_REQUIRED"
   | "VOTES_REQUIRED"
   | "TIMELOCK_NOT_ELAPSED"
@@ -234,6 +236,14 @@ export function transition(proposal: Proposal, action: ProposalAction, actor: Ac
       const { type: _type, ...edit } = action;
       const fields = Object.fromEntries(Object.entries(edit).filter(([, value]) => value !== undefined)) as Partial<Proposal>;
       if (Object.keys(fields).length === 0) return refuse("EMPTY_EDIT", "an edit must change the title, rationale, changes or tier");
+      // The tier follows the size of the change: new changes are re-classified; a proposer may ask
+      // for the stricter level, never for a milder one than the changes require.
+      if (action.changes) {
+        const classified = classifyChangeSet(action.changes, settings).tier;
+        fields.tier = classified === "major" || action.tier === "major" ? "major" : "minor";
+      } else if (action.tier === "minor" && classifyChangeSet(proposal.changes, settings).tier === "major") {
+        return refuse("TIER_TOO_MILD", "these changes exceed steward bounds: the proposal must stay major");
+      }
       // Approvals were given to the previous content: every edit resets them.
       return changed({ ...fields, approvals: [] }, [event("proposal.edited", { fields: Object.keys(fields), approvalsReset: proposal.approvals.length })]);
     }
@@ -317,6 +327,32 @@ export function dueTimedStep(proposal: Proposal, nowMs: number): "open" | "close
   if (proposal.state === "Active" && nowMs > (proposal.deadlineMs ?? proposal.voteEndMs ?? Infinity)) return "close";
   if (proposal.state === "Queued" && proposal.expiresAtMs !== undefined && nowMs >= proposal.expiresAtMs) return "expire";
   return null;
+}
+
+/**
+ * Whether a vote may be cast (or replaced) at `nowMs`: the proposal is Active and `nowMs` is within
+ * [voteStart, deadline], where the deadline includes a late-quorum extension already earned by
+ * `existingVotes` (OpenZeppelin extends at the vote that reaches quorum, not at the next tick).
+ */
+export function canCastVote(
+  proposal: Proposal,
+  existingVotes: readonly CastVote[],
+  nowMs: number,
+  settings: GovernanceSettings,
+): { ok: true; deadlineMs: number } | { ok: false; code: "VOTING_NOT_OPEN" | "VOTING_CLOSED"; reason: string } {
+  if (proposal.state !== "Active") {
+    return { ok: false, code: proposal.state === "Pending" ? "VOTING_NOT_OPEN" : "VOTING_CLOSED", reason: `voting is not open while ${proposal.state}` };
+  }
+  const tally = tallyVotes({
+    votes: existingVotes,
+    totalPower: BigInt(proposal.totalVotingPower ?? "0"),
+    level: settings.levels[proposal.tier],
+    voteStartMs: proposal.voteStartMs!,
+    voteEndMs: proposal.voteEndMs!,
+  });
+  if (nowMs < proposal.voteStartMs!) return { ok: false, code: "VOTING_NOT_OPEN", reason: `voting opens at ${iso(proposal.voteStartMs!)}` };
+  if (nowMs > tally.deadlineMs) return { ok: false, code: "VOTING_CLOSED", reason: `voting closed at ${iso(tally.deadlineMs)}` };
+  return { ok: true, deadlineMs: tally.deadlineMs };
 }
 
 /** Whether a Queued proposal may be executed at `nowMs` (timelock over, grace not). */
