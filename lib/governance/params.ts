@@ -378,7 +378,7 @@ export function validateProposalChanges(changes: readonly ParamChange[], active:
       continue;
     }
     seen.add(key);
-    const current = readPath(active.markets[change.market], change.path);
+    const current = readMarketParam(active, change.market, change.path);
     if ("from" in change && change.from !== undefined && !jsonEqual(change.from, current)) {
       issues.push({ path, reason: `stale: the active value is ${JSON.stringify(current) ?? "absent"}, the change was written against ${JSON.stringify(change.from)}` });
     }
@@ -391,8 +391,9 @@ export function validateProposalChanges(changes: readonly ParamChange[], active:
   return issues;
 }
 
-function readPath(market: GovernedMarketParams | undefined, path: string): unknown {
-  let value: unknown = market;
+/** The value at a dotted `path` inside `market` of `set`; undefined when absent. */
+export function readMarketParam(set: GovernedParameterSet, market: string, path: string): unknown {
+  let value: unknown = set.markets[market];
   for (const segment of path.split(".")) {
     if (!isPlainObject(value)) return undefined;
     value = value[segment];

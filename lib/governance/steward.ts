@@ -11,7 +11,7 @@
 // Precision: bounds are compared on doubles. Parameters are human-written decimals (0.05 → 0.055),
 // whose binary difference can exceed the bound by ~1e-18 (0.055 − 0.05 = 0.0050000000000000044);
 // a relative tolerance of 1e-9 on the bound absorbs that and nothing a steward could exploit.
-import { applyChanges, jsonEqual, marketFieldPath, validateProposalChanges, type GovernedParameterSet, type ParamChange } from "./params";
+import { applyChanges, jsonEqual, marketFieldPath, readMarketParam, validateProposalChanges, type GovernedParameterSet, type ParamChange } from "./params";
 import type { GovernanceSettings, StewardBound } from "./settings";
 
 export type StewardErrorCode =
@@ -125,7 +125,7 @@ export function validateStewardUpdate(input: StewardUpdateInput): StewardUpdateR
 
   const issues: StewardIssue[] = [];
   const changes: ParamChange[] = input.changes.map((change) => {
-    const current = readMarketPath(active, change.market, change.path);
+    const current = readMarketParam(active, change.market, change.path);
     if (change.from !== undefined && !jsonEqual(change.from, current)) {
       issues.push({
         code: "InvalidParams",
@@ -159,13 +159,4 @@ export function validateStewardUpdate(input: StewardUpdateInput): StewardUpdateR
   const lastUpdatedAtMs = { ...input.lastUpdatedAtMs };
   for (const change of changes) lastUpdatedAtMs[stewardDebounceKey(change.market, change.path)] = nowMs;
   return { ok: true, changes, next: applyChanges(active, changes), lastUpdatedAtMs };
-}
-
-function readMarketPath(set: GovernedParameterSet, market: string, path: string): unknown {
-  let value: unknown = set.markets[market];
-  for (const segment of path.split(".")) {
-    if (typeof value !== "object" || value === null) return undefined;
-    value = (value as Record<string, unknown>)[segment];
-  }
-  return value;
 }
