@@ -153,7 +153,15 @@ describe("validateGovernedMarketParams", () => {
       params: { initialMarginFraction: "0.1", maintenanceMarginFraction: 0.05, maintenanceMargin: 0.05 },
       expected: [
         { path: "initialMarginFraction", reason: /expected a finite number, got "0\.1"/ },
-        { path: "$", reason: /unknown parameter "maintenanceMargin"/ },
+        { path: "$", reason: /unknown parameter "maintenanceMargin" \(known: initialMarginFraction, maintenanceMarginFraction,/ },
+      ],
+    },
+    {
+      name: "unknown key inside a block names the block's fields",
+      params: { initialMarginFraction: 0.1, maintenanceMarginFraction: 0.05, fundingClamp: { maxRate: 0.01 } },
+      expected: [
+        { path: "fundingClamp.maxRatePerHour", reason: /expected a finite number, got nothing/ },
+        { path: "fundingClamp", reason: /unknown parameter "maxRate" \(known: maxRatePerHour\)/ },
       ],
     },
   ];

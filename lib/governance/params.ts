@@ -254,7 +254,14 @@ function zodIssuesToParamIssues(error: z.ZodError, basePath: string, input: unkn
     let path = basePath;
     for (const segment of issue.path) path = typeof segment === "number" ? `${path}[${segment}]` : keyPath(path, String(segment));
     if (issue.code === "unrecognized_keys") {
-      return { path: path || "$", reason: `unknown parameter ${issue.keys.map((k) => JSON.stringify(k)).join(", ")} (known: ${issue.path.length === 0 ? TOP_LEVEL_FIELDS.join(", ") : "see the schema"})` };
+      const block = issue.path[issue.path.length - 1];
+      const known =
+        issue.path.length === 0
+          ? TOP_LEVEL_FIELDS
+          : typeof block === "number"
+            ? Object.keys(maintenanceTierSchema.shape)
+            : ((BLOCK_FIELDS as Record<string, readonly string[]>)[String(block)] ?? []);
+      return { path: path || "$", reason: `unknown parameter ${issue.keys.map((k) => JSON.stringify(k)).join(", ")} (known: ${known.join(", ")})` };
     }
     const received = describeInput(valueAt(input, issue.path));
     const reason = issue.code === "invalid_type" ? `expected a finite ${issue.expected}, got ${received}` : `${issue.message}, got ${received}`;
