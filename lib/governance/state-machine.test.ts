@@ -122,6 +122,10 @@ describe("review", () => {
     expect(twice.proposal).toBe(once.proposal);
     expect(twice.events).toEqual([]);
     expect(once.proposal).toMatchObject({ state: "CommitteeReview", approvals: ["0xalice"] });
+    expect(once.events[0].data).toEqual({ approvals: 1, required: 2, nextState: "CommitteeReview" });
+    const second = ok(transition(twice.proposal, { type: "approve" }, BOB, T0 + 1, SETTINGS));
+    expect(second.events[0].data).toEqual({ approvals: 2, required: 2, nextState: "Pending" });
+    expect(second.proposal).toMatchObject({ state: "Pending", voteStartMs: T0 + 1 + DAY, voteEndMs: T0 + 1 + 4 * DAY });
   });
 
   it("an edit resets approvals", () => {

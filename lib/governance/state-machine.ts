@@ -256,8 +256,9 @@ export function transition(proposal: Proposal, action: ProposalAction, actor: Ac
       if (proposal.approvals.includes(member)) return unchanged(); // distinct members: a repeat counts once
       const approvals = [...proposal.approvals, member];
       const required = settings.committee.approvalsRequired;
-      const approved = event("proposal.approved", { approvals: approvals.length, required });
-      if (approvals.length < required) return changed({ approvals }, [approved]);
+      const reachedRequired = approvals.length >= required;
+      const approved = event("proposal.approved", { approvals: approvals.length, required, nextState: reachedRequired ? "Pending" : "CommitteeReview" });
+      if (!reachedRequired) return changed({ approvals }, [approved]);
       const voteStartMs = nowMs + level.votingDelayMs;
       const voteEndMs = voteStartMs + level.votingPeriodMs;
       return changed({ approvals, state: "Pending", voteStartMs, voteEndMs, deadlineMs: voteEndMs }, [approved]);
