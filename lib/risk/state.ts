@@ -6,14 +6,45 @@
 // Every sum here runs in the same order as margin.ts, so the results equal the simple path's.
 import type { ColumnarBook } from "./columnar";
 import { RiskInputError } from "./errors";
-import { maintenanceMargin, resolveMarket, sameCurve, segmentIndex, solveLiquidationPrice, type ResolvedMarket } from "./maintenance";
+import { resolveMarket, sameCurve, solveLiquidationPrice, type ResolvedMarket } from "./maintenance";
 import type { MarginOptions, ParamsSet } from "./types";
+
+/** All markets' maintenance curves in flat typed arrays (segments of market m: [start[m], start[m+1])). */
+export interface FlatCurves {
+  start: Int32Array;
+  breakNotional: Float64Array;
+  slope: Float64Array;
+  intercept: Float64Array;
+}
+
+export function flattenCurves(markets: ResolvedMarket[]): FlatCurves {
+  const start = new Int32Array(markets.length + 1);
+  markets.forEach((market, m) => (start[m + 1] = start[m] + market.maintenance.breakNotional.length));
+  const total = start[markets.length];
+  const flat: FlatCurves = { start, breakNotional: new Float64Array(total), slope: new Float64Array(total), intercept: new Float64Array(total) };
+  markets.forEach((market, m) => {
+    flat.breakNotional.set(market.maintenance.breakNotional, start[m]);
+    flat.slope.set(market.maintenance.slope, start[m]);
+    flat.intercept.set(market.maintenance.intercept, start[m]);
+  });
+  return flat;
+}
+
+/** Flat index of the segment of market m in force at notional N (same rule as maintenance.ts). */
+function flatSegment(curves: FlatCurves, m: number, notional: number): number {
+  const first = curves.start[m];
+  let j = curves.start[m + 1] - 1;
+  const breaks = curves.breakNotional;
+  while (j > first && notional < breaks[j]) j--;
+  return j;
+}
 
 export interface MarginState {
   book: ColumnarBook;
   params: ParamsSet;
   /** Resolved parameters by market index. */
   markets: ResolvedMarket[];
+  curves: FlatCurves;
   positionMaintenance: Float64Array;
   unitMaintenance: Float64Array;
   unitLiquidatable: Uint8Array;
@@ -30,16 +61,17 @@ export interface MarginState {
 }
 
 /**
- * Uniform-shock coefficients of each unit for shocks in [minShock, maxShock]: maintenance(f) =
- * maintenanceIntercept + (1+f)·maintenanceSlope, exact while no position of the unit crosses a
- * curve breakpoint in that range. Accounts with such a crossing are flagged and evaluated
- * directly per shock.
+ * Uniform-shock coefficients of each unit for shocks in [minShock, maxShock]: the maintenance of
+ * the unit's positions that stay in one curve segment over the whole range is
+ * maintenanceIntercept + (1+f)·maintenanceSlope; positions that cross a breakpoint inside the range
+ * are flagged and evaluated shock by shock (their accounts take the per-shock path).
  */
 export interface GridCoefficients {
   minShock: number;
   maxShock: number;
   unitMaintenanceSlope: Float64Array;
   unitMaintenanceIntercept: Float64Array;
+  positionCrossesBreakpoint: Uint8Array;
   accountCrossesBreakpoint: Uint8Array;
   crossingAccounts: Int32Array;
 }
@@ -56,45 +88,64 @@ export function resolveMarketsByIndex(book: ColumnarBook, params: ParamsSet, opt
   });
 }
 
-function computePositionMaintenance(state: MarginState, p: number): void {
-  const book = state.book;
-  const market = book.positionMarket[p];
-  state.positionMaintenance[p] = maintenanceMargin(state.markets[market].maintenance, Math.abs(book.positionSize[p]) * book.marks[market]);
+/** Maintenance of positions (all, or the listed ones) at the book's marks. */
+function computePositionsMaintenance(state: MarginState, list: Int32Array | null): void {
+  const { positionMarket, positionSize, marks } = state.book;
+  const { start, breakNotional, slope, intercept } = state.curves;
+  const out = state.positionMaintenance;
+  const count = list ? list.length : positionMarket.length;
+  for (let i = 0; i < count; i++) {
+    const p = list ? list[i] : i;
+    const m = positionMarket[p];
+    const notional = Math.abs(positionSize[p]) * marks[m];
+    const first = start[m];
+    let j = start[m + 1] - 1;
+    while (j > first && notional < breakNotional[j]) j--;
+    out[p] = slope[j] * notional + intercept[j];
+  }
 }
 
-function computeAccount(state: MarginState, a: number): void {
-  const book = state.book;
-  const uStart = book.accountUnitStart[a];
-  const uEnd = book.accountUnitStart[a + 1];
-  let equity = 0;
-  let maintenance = 0;
-  let shortfall = 0;
-  let badDebt = 0;
-  let notionalAtRisk = 0;
-  let liquidatable = 0;
-  for (let u = uStart; u < uEnd; u++) {
-    let unitMaintenance = 0;
-    for (let p = book.unitPositionStart[u]; p < book.unitPositionStart[u + 1]; p++) unitMaintenance += state.positionMaintenance[p];
-    state.unitMaintenance[u] = unitMaintenance;
-    const unitEquity = book.unitEquity[u];
-    const unitLiquidatable = unitEquity < unitMaintenance ? 1 : 0;
-    state.unitLiquidatable[u] = unitLiquidatable;
-    // A cross account is exactly one unit; an isolated account sums its units in position order.
-    equity += unitEquity;
-    maintenance += unitMaintenance;
-    shortfall += Math.max(0, unitMaintenance - unitEquity);
-    badDebt += Math.max(0, -unitEquity);
-    if (unitLiquidatable) {
-      liquidatable = 1;
-      notionalAtRisk += book.unitNotional[u];
+/** Units and account totals (all accounts, or the listed ones) from positionMaintenance, summed in margin.ts's order. */
+function computeAccounts(state: MarginState, list: Int32Array | null): void {
+  const { accountUnitStart, unitPositionStart, unitEquity: unitEquityOf, unitNotional } = state.book;
+  const { positionMaintenance, unitMaintenance: unitMaintenanceOut, unitLiquidatable } = state;
+  const { accountEquity, accountMaintenance, accountShortfall, accountBadDebt, accountNotionalAtRisk, accountLiquidatable } = state;
+  const count = list ? list.length : accountEquity.length;
+  for (let i = 0; i < count; i++) {
+    const a = list ? list[i] : i;
+    const uEnd = accountUnitStart[a + 1];
+    let equity = 0;
+    let maintenance = 0;
+    let shortfall = 0;
+    let badDebt = 0;
+    let notionalAtRisk = 0;
+    let liquidatable = 0;
+    for (let u = accountUnitStart[a]; u < uEnd; u++) {
+      let unitMaintenance = 0;
+      const pEnd = unitPositionStart[u + 1];
+      for (let p = unitPositionStart[u]; p < pEnd; p++) unitMaintenance += positionMaintenance[p];
+      unitMaintenanceOut[u] = unitMaintenance;
+      const unitEquity = unitEquityOf[u];
+      // A cross account is exactly one unit; an isolated account sums its units in position order.
+      equity += unitEquity;
+      maintenance += unitMaintenance;
+      if (unitEquity < unitMaintenance) {
+        unitLiquidatable[u] = 1;
+        liquidatable = 1;
+        shortfall += unitMaintenance - unitEquity;
+        notionalAtRisk += unitNotional[u];
+      } else {
+        unitLiquidatable[u] = 0;
+      }
+      if (unitEquity < 0) badDebt += -unitEquity;
     }
+    accountEquity[a] = equity;
+    accountMaintenance[a] = maintenance;
+    accountShortfall[a] = shortfall;
+    accountBadDebt[a] = badDebt;
+    accountNotionalAtRisk[a] = notionalAtRisk;
+    accountLiquidatable[a] = liquidatable;
   }
-  state.accountEquity[a] = equity;
-  state.accountMaintenance[a] = maintenance;
-  state.accountShortfall[a] = shortfall;
-  state.accountBadDebt[a] = badDebt;
-  state.accountNotionalAtRisk[a] = notionalAtRisk;
-  state.accountLiquidatable[a] = liquidatable;
 }
 
 export function createMarginState(book: ColumnarBook, params: ParamsSet, options: MarginOptions & { paramsSource?: string } = {}): MarginState {
@@ -106,6 +157,7 @@ export function createMarginState(book: ColumnarBook, params: ParamsSet, options
     book,
     params,
     markets,
+    curves: flattenCurves(markets),
     positionMaintenance: new Float64Array(positionCount),
     unitMaintenance: new Float64Array(unitCount),
     unitLiquidatable: new Uint8Array(unitCount),
@@ -117,8 +169,8 @@ export function createMarginState(book: ColumnarBook, params: ParamsSet, options
     accountLiquidatable: new Uint8Array(accountCount),
     liquidationPrice: new Float64Array(positionCount).fill(NaN),
   };
-  for (let p = 0; p < positionCount; p++) computePositionMaintenance(state, p);
-  for (let a = 0; a < accountCount; a++) computeAccount(state, a);
+  computePositionsMaintenance(state, null);
+  computeAccounts(state, null);
   return state;
 }
 
@@ -155,6 +207,7 @@ export function updateMarginState(previous: MarginState, params: ParamsSet, opti
     book,
     params,
     markets,
+    curves: flattenCurves(markets),
     positionMaintenance: previous.positionMaintenance.slice(),
     unitMaintenance: previous.unitMaintenance.slice(),
     unitLiquidatable: previous.unitLiquidatable.slice(),
@@ -171,23 +224,22 @@ export function updateMarginState(previous: MarginState, params: ParamsSet, opti
     state.grid = previous.grid;
     return state;
   }
-  for (const m of changedMarkets) {
-    for (let i = book.marketPositionStart[m]; i < book.marketPositionStart[m + 1]; i++) computePositionMaintenance(state, book.marketPositions[i]);
-  }
+  for (const m of changedMarkets) computePositionsMaintenance(state, book.marketPositions.subarray(book.marketPositionStart[m], book.marketPositionStart[m + 1]));
   const accounts = accountsInMarkets(book, changedMarkets);
+  computeAccounts(state, accounts);
   for (let i = 0; i < accounts.length; i++) {
     const a = accounts[i];
-    computeAccount(state, a);
-    for (let p = book.accountPositionStart[a]; p < book.accountPositionStart[a + 1]; p++) state.liquidationPrice[p] = NaN;
+    state.liquidationPrice.fill(NaN, book.accountPositionStart[a], book.accountPositionStart[a + 1]);
   }
   if (previous.grid) {
     const grid: GridCoefficients = {
       ...previous.grid,
       unitMaintenanceSlope: previous.grid.unitMaintenanceSlope.slice(),
       unitMaintenanceIntercept: previous.grid.unitMaintenanceIntercept.slice(),
+      positionCrossesBreakpoint: previous.grid.positionCrossesBreakpoint.slice(),
       accountCrossesBreakpoint: previous.grid.accountCrossesBreakpoint.slice(),
     };
-    for (let i = 0; i < accounts.length; i++) computeGridAccount(state, grid, accounts[i]);
+    computeGridAccounts(state, grid, accounts);
     grid.crossingAccounts = listFlagged(grid.accountCrossesBreakpoint);
     state.grid = grid;
   }
@@ -239,30 +291,48 @@ function listFlagged(flags: Uint8Array): Int32Array {
   return out;
 }
 
-function computeGridAccount(state: MarginState, grid: GridCoefficients, a: number): void {
-  const book = state.book;
+function computeGridAccounts(state: MarginState, grid: GridCoefficients, list: Int32Array | null): void {
+  const { accountUnitStart, unitPositionStart, positionMarket, positionSize, marks } = state.book;
+  const { start: curveStart, breakNotional: breaks, slope: curveSlope, intercept: curveIntercept } = state.curves;
+  const { unitMaintenanceSlope, unitMaintenanceIntercept, positionCrossesBreakpoint, accountCrossesBreakpoint } = grid;
   const lowFactor = 1 + grid.minShock;
   const highFactor = 1 + grid.maxShock;
-  let crosses = 0;
-  for (let u = book.accountUnitStart[a]; u < book.accountUnitStart[a + 1]; u++) {
-    let slope = 0;
-    let intercept = 0;
-    for (let p = book.unitPositionStart[u]; p < book.unitPositionStart[u + 1]; p++) {
-      const market = book.positionMarket[p];
-      const curve = state.markets[market].maintenance;
-      const notional = Math.abs(book.positionSize[p]) * book.marks[market];
-      let j = 0;
-      if (curve.breakNotional.length > 1) {
-        j = segmentIndex(curve, notional * lowFactor);
-        if (segmentIndex(curve, notional * highFactor) !== j) crosses = 1;
+  const count = list ? list.length : accountCrossesBreakpoint.length;
+  for (let i = 0; i < count; i++) {
+    const a = list ? list[i] : i;
+    let crosses = 0;
+    const uEnd = accountUnitStart[a + 1];
+    for (let u = accountUnitStart[a]; u < uEnd; u++) {
+      let slope = 0;
+      let intercept = 0;
+      const pEnd = unitPositionStart[u + 1];
+      for (let p = unitPositionStart[u]; p < pEnd; p++) {
+        const m = positionMarket[p];
+        const notional = Math.abs(positionSize[p]) * marks[m];
+        const first = curveStart[m];
+        let j = curveStart[m + 1] - 1;
+        if (j > first) {
+          // Segment at the low end and at the high end of the range; equal → one segment throughout.
+          const low = notional * lowFactor;
+          while (j > first && low < breaks[j]) j--;
+          let k = curveStart[m + 1] - 1;
+          const high = notional * highFactor;
+          while (k > first && high < breaks[k]) k--;
+          if (k !== j) {
+            positionCrossesBreakpoint[p] = 1;
+            crosses = 1;
+            continue;
+          }
+        }
+        positionCrossesBreakpoint[p] = 0;
+        slope += curveSlope[j] * notional;
+        intercept += curveIntercept[j];
       }
-      slope += curve.slope[j] * notional;
-      intercept += curve.intercept[j];
+      unitMaintenanceSlope[u] = slope;
+      unitMaintenanceIntercept[u] = intercept;
     }
-    grid.unitMaintenanceSlope[u] = slope;
-    grid.unitMaintenanceIntercept[u] = intercept;
+    accountCrossesBreakpoint[a] = crosses;
   }
-  grid.accountCrossesBreakpoint[a] = crosses;
 }
 
 /** Per-unit uniform-shock coefficients for shocks in [minShock, maxShock] (cached on the state). */
@@ -275,10 +345,11 @@ export function gridCoefficients(state: MarginState, minShock: number, maxShock:
     maxShock,
     unitMaintenanceSlope: new Float64Array(book.unitAccount.length),
     unitMaintenanceIntercept: new Float64Array(book.unitAccount.length),
+    positionCrossesBreakpoint: new Uint8Array(book.positionMarket.length),
     accountCrossesBreakpoint: new Uint8Array(accountCount),
     crossingAccounts: new Int32Array(0),
   };
-  for (let a = 0; a < accountCount; a++) computeGridAccount(state, grid, a);
+  computeGridAccounts(state, grid, null);
   grid.crossingAccounts = listFlagged(grid.accountCrossesBreakpoint);
   state.grid = grid;
   return grid;
@@ -396,19 +467,33 @@ export function evaluateShockGrid(state: MarginState, shocks: number[]): ShockGr
     notional[k] = (1 + f[k]) * prefixSuffixSums(k, prefixNotional, suffixNotional);
   }
 
-  // Accounts with a tier crossing in range: straight evaluation per shock.
+  // Accounts with a position crossing a breakpoint in range: shock by shock. Positions that stay
+  // in one segment still use the unit's linear coefficients; only crossing positions are looked up.
   const crossingAccounts = grid.crossingAccounts;
-  for (let k = 0; k < K; k++) {
-    const factor = 1 + f[k];
-    for (let c = 0; c < crossingAccounts.length; c++) {
-      const a = crossingAccounts[c];
+  const crossingPosition = grid.positionCrossesBreakpoint;
+  const curves = state.curves;
+  const curveStart = curves.start;
+  const breaks = curves.breakNotional;
+  const unitPositionStart = book.unitPositionStart;
+  const positionMarket = book.positionMarket;
+  const positionSize = book.positionSize;
+  const marks = book.marks;
+  for (let c = 0; c < crossingAccounts.length; c++) {
+    const a = crossingAccounts[c];
+    for (let k = 0; k < K; k++) {
+      const factor = 1 + f[k];
       let accountLiquidatable = false;
       for (let u = unitStart[a]; u < unitStart[a + 1]; u++) {
         const equity = E[u] + f[k] * B[u];
-        let maintenance = 0;
-        for (let p = book.unitPositionStart[u]; p < book.unitPositionStart[u + 1]; p++) {
-          const market = book.positionMarket[p];
-          maintenance += maintenanceMargin(state.markets[market].maintenance, Math.abs(book.positionSize[p]) * book.marks[market] * factor);
+        let maintenance = I[u] + factor * S[u];
+        for (let p = unitPositionStart[u]; p < unitPositionStart[u + 1]; p++) {
+          if (!crossingPosition[p]) continue;
+          const m = positionMarket[p];
+          const notional = Math.abs(positionSize[p]) * marks[m] * factor;
+          const first = curveStart[m];
+          let j = curveStart[m + 1] - 1;
+          while (j > first && notional < breaks[j]) j--;
+          maintenance += curves.slope[j] * notional + curves.intercept[j];
         }
         if (equity < maintenance) {
           accountLiquidatable = true;

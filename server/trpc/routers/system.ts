@@ -1,0 +1,5 @@
+import { publicProcedure, router } from "../init";
+
+export const systemRouter = router({
+  whoami: publicProcedure.query(({ ctx }) => ctx.user),
+});
