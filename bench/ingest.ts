@@ -68,8 +68,12 @@ async function runBare(port: number, name: string, count: number, seed: number):
     socket.on("message", (data: Buffer) => {
       const t = nowMs();
       if (received === 0) first = t;
-      const parsed = JSON.parse(data.toString("utf8")) as { type?: unknown };
-      if (parsed.type !== undefined) sink++;
+      try {
+        const parsed = JSON.parse(data.toString("utf8")) as { type?: unknown };
+        if (parsed.type !== undefined) sink++;
+      } catch {
+        sink--; // malformed frames are part of the mix; the ceiling client only parses
+      }
       received++;
       last = t;
       if (received === count) resolveDone();

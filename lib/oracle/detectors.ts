@@ -37,7 +37,7 @@
 import { oracleFingerprint } from "../alerts/fingerprint";
 import type { DetectorThresholds } from "../config/riskwarden-config";
 import { Hysteresis } from "./hysteresis";
-import { median, relativeDeviation } from "./reference";
+import { relativeDeviation } from "./reference";
 import type { AlertEvent, OracleCheck, ParseResult, Severity, Tick } from "./types";
 import { EwmaVolatility } from "./volatility";
 
@@ -125,11 +125,14 @@ interface SourceState {
   // derived on evaluation
   healthy: boolean;
   deviation: number | null;
+  /** Hysteresis state per check for this market · feed (no fingerprint string on the hot path). */
+  alerts: Partial<Record<OracleCheck, AlertState>>;
 }
 
 interface FeedErrorState {
   rejectionTimes: number[];
   head: number;
+  alert?: AlertState;
 }
 
 interface AlertState {
@@ -147,6 +150,7 @@ interface MarketRuntime {
   market: string;
   thresholds: DetectorThresholds;
   sources: Map<string, SourceState>;
+  sourceList: SourceState[];
   reference: number | null;
   volatility: EwmaVolatility;
   nextVolatilitySampleAt: number;
@@ -207,6 +211,7 @@ export class OracleEngine {
   private nextEvaluationAt: number;
   private nowMs: number;
   private readonly startMs: number;
+  private scratch = new Float64Array(16);
   onEvent?: (event: AlertEvent) => void;
 
   constructor(private readonly options: OracleEngineOptions) {
@@ -232,7 +237,9 @@ export class OracleEngine {
           window: new WindowExtremes(),
           healthy: false,
           deviation: null,
+          alerts: {},
         });
+        runtime.sourceList = [...runtime.sources.values()];
       }
     }
   }
@@ -245,6 +252,7 @@ export class OracleEngine {
         market,
         thresholds,
         sources: new Map(),
+        sourceList: [],
         reference: null,
         volatility: new EwmaVolatility(thresholds.volatilityLambdaPerDay),
         nextVolatilitySampleAt: this.startMs,
@@ -317,7 +325,8 @@ export class OracleEngine {
     source.publishTimeMs = tick.publishTimeMs;
     source.lastTickAt = at;
     source.window.push(at, tick.price);
-    this.evaluateMarket(runtime, at);
+    if (runtime.sourceList.length > this.scratch.length) this.scratch = new Float64Array(runtime.sourceList.length * 2);
+    this.evaluateMarket(runtime, at, source);
   }
 
   /** Events produced since the last drain (also delivered to onEvent as they happen). */
@@ -387,47 +396,60 @@ export class OracleEngine {
     return counters;
   }
 
-  private evaluateMarket(runtime: MarketRuntime, now: number): void {
+  /**
+   * Evaluate a market at `now`. With `tickedSource` (a tick just arrived from it) only what that
+   * tick can change is re-evaluated: all checks of the ticking source, plus deviation and frozen of
+   * the others (the reference moved). Time-driven changes of the others (staleness, window expiry)
+   * are caught by the grid evaluation, which passes no source and evaluates everything.
+   */
+  private evaluateMarket(runtime: MarketRuntime, now: number, tickedSource?: SourceState): void {
     const t = runtime.thresholds;
     const deviationLimit = t.deviationPct / 100;
     const confidenceLimit = t.confidencePct / 100;
     const jumpLimit = t.jumpPct / 100;
+    const sources = runtime.sourceList;
+    const scratch = this.scratch;
 
     // Freshness and health.
-    const healthyPrices: number[] = [];
-    for (const source of runtime.sources.values()) {
+    let healthyCount = 0;
+    for (let i = 0; i < sources.length; i++) {
+      const source = sources[i];
+      const price = source.price;
       const fresh = source.lastTickAt !== null && now - source.lastTickAt <= source.heartbeatMs;
-      const confOk = source.conf === undefined || source.price === null || source.conf / source.price <= confidenceLimit;
-      source.healthy = fresh && confOk && source.price !== null;
-      if (source.healthy) healthyPrices.push(source.price as number);
+      source.healthy = fresh && price !== null && (source.conf === undefined || source.conf / price <= confidenceLimit);
+      if (source.healthy) scratch[healthyCount++] = price as number;
     }
-    const reference = median(healthyPrices);
+    const reference = medianInPlace(scratch, healthyCount);
     runtime.reference = reference;
     if (reference !== null && now >= runtime.nextVolatilitySampleAt) {
       runtime.volatility.observe(reference, now);
       runtime.nextVolatilitySampleAt = now + t.volatilitySampleMs;
     }
 
-    for (const source of runtime.sources.values()) {
-      const feed = source.feed;
+    for (let i = 0; i < sources.length; i++) {
+      const source = sources[i];
+      const full = tickedSource === undefined || tickedSource === source;
       const fresh = source.lastTickAt !== null && now - source.lastTickAt <= source.heartbeatMs;
 
-      // staleness
-      const lastSeen = source.lastTickAt ?? this.startMs;
-      const age = now - lastSeen;
-      const stale = age > source.heartbeatMs;
-      this.transition("staleness", runtime, feed, stale, stale ? lastSeen + source.heartbeatMs : lastSeen, now, age, source.heartbeatMs, () =>
-        runtime.reference === null ? "critical" : "warning",
-      );
+      if (full) {
+        // staleness
+        const lastSeen = source.lastTickAt ?? this.startMs;
+        const age = now - lastSeen;
+        const stale = age > source.heartbeatMs;
+        this.transition("staleness", runtime, source, stale, stale ? lastSeen + source.heartbeatMs : lastSeen, now, age, source.heartbeatMs);
+      }
 
       // deviation vs the median of the OTHER healthy sources
       source.deviation = null;
       let deviating = false;
       let deviationValue = 0;
       if (fresh && source.price !== null) {
-        const others: number[] = [];
-        for (const other of runtime.sources.values()) if (other !== source && other.healthy) others.push(other.price as number);
-        const othersMedian = median(others);
+        let othersCount = 0;
+        for (let j = 0; j < sources.length; j++) {
+          const other = sources[j];
+          if (other !== source && other.healthy) scratch[othersCount++] = other.price as number;
+        }
+        const othersMedian = medianInPlace(scratch, othersCount);
         if (othersMedian !== null) {
           deviationValue = relativeDeviation(source.price, othersMedian);
           source.deviation = deviationValue;
@@ -435,17 +457,19 @@ export class OracleEngine {
           deviating = deviationValue > deviationLimit && fromReference > deviationLimit;
         }
       }
-      this.transition("deviation", runtime, feed, deviating, now, now, deviationValue, deviationLimit);
+      this.transition("deviation", runtime, source, deviating, now, now, deviationValue, deviationLimit);
 
-      // jump within the window
-      source.window.evict(now - t.jumpWindowMs, t.jumpWindowMs);
-      const range = source.window.relativeRange();
-      const jumping = range > jumpLimit;
-      this.transition("jump", runtime, feed, jumping, jumping ? (source.lastTickAt ?? now) : Math.max(source.window.lastEvictionAt, source.lastTickAt ?? now), now, range, jumpLimit);
+      if (full) {
+        // jump within the window
+        source.window.evict(now - t.jumpWindowMs, t.jumpWindowMs);
+        const range = source.window.relativeRange();
+        const jumping = range > jumpLimit;
+        this.transition("jump", runtime, source, jumping, jumping ? (source.lastTickAt ?? now) : Math.max(source.window.lastEvictionAt, source.lastTickAt ?? now), now, range, jumpLimit);
 
-      // confidence
-      const confRatio = fresh && source.conf !== undefined && source.price ? source.conf / source.price : 0;
-      this.transition("confidence", runtime, feed, confRatio > confidenceLimit, source.lastTickAt ?? now, now, confRatio, confidenceLimit);
+        // confidence
+        const confRatio = fresh && source.conf !== undefined && source.price ? source.conf / source.price : 0;
+        this.transition("confidence", runtime, source, confRatio > confidenceLimit, source.lastTickAt ?? now, now, confRatio, confidenceLimit);
+      }
 
       // frozen: ticking but unchanged while another source moved
       let frozen = false;
@@ -453,7 +477,8 @@ export class OracleEngine {
       if (fresh && source.lastChangeAt !== null) {
         unchangedMs = now - source.lastChangeAt;
         if (unchangedMs >= t.frozenMs) {
-          for (const other of runtime.sources.values()) {
+          for (let j = 0; j < sources.length; j++) {
+            const other = sources[j];
             if (other !== source && other.lastChangeAt !== null && now - other.lastChangeAt < t.frozenMs && other.lastChangeAt > source.lastChangeAt) {
               frozen = true;
               break;
@@ -461,7 +486,7 @@ export class OracleEngine {
           }
         }
       }
-      this.transition("frozen", runtime, feed, frozen, frozen ? (source.lastChangeAt as number) + t.frozenMs : now, now, unchangedMs, t.frozenMs);
+      this.transition("frozen", runtime, source, frozen, frozen ? (source.lastChangeAt as number) + t.frozenMs : now, now, unchangedMs, t.frozenMs);
     }
   }
 
@@ -487,67 +512,52 @@ export class OracleEngine {
     const count = state.rejectionTimes.length - state.head;
     const active = count >= thresholds.feedErrorCount;
     const since = active ? state.rejectionTimes[state.head + thresholds.feedErrorCount - 1] : Number.isFinite(lastExpiry) ? lastExpiry : now;
-    this.transitionWith("feed-error", null, feed, thresholds, active, since, now, count, thresholds.feedErrorCount, () => "warning");
+    let alert = state.alert;
+    if (alert === undefined) {
+      if (!active) return;
+      alert = state.alert = this.alertState("feed-error", null, feed, thresholds, count, thresholds.feedErrorCount);
+    }
+    this.applyTransition(alert, active, since, now, count, thresholds.feedErrorCount, "warning");
   }
 
-  private transition(
-    check: OracleCheck,
-    runtime: MarketRuntime,
-    feed: string,
-    active: boolean,
-    since: number,
-    now: number,
-    value: number,
-    threshold: number,
-    severityOf?: () => Severity,
-  ): void {
-    this.transitionWith(check, runtime.market, feed, runtime.thresholds, active, since, now, value, threshold, severityOf);
+  private transition(check: OracleCheck, runtime: MarketRuntime, source: SourceState, active: boolean, since: number, now: number, value: number, threshold: number): void {
+    let alert = source.alerts[check];
+    if (alert === undefined) {
+      if (!active) return; // nothing to track until the condition first holds
+      alert = this.alertState(check, runtime.market, source.feed, runtime.thresholds, value, threshold);
+      source.alerts[check] = alert;
+    }
+    this.applyTransition(alert, active, since, now, value, threshold, check === "staleness" ? (runtime.reference === null ? "critical" : "warning") : undefined);
   }
 
-  private transitionWith(
-    check: OracleCheck,
-    market: string | null,
-    feed: string,
-    thresholds: DetectorThresholds,
-    active: boolean,
-    since: number,
-    now: number,
-    value: number,
-    threshold: number,
-    severityOf?: () => Severity,
-  ): void {
-    const fingerprint = `${check}:${market ?? "-"}:${feed}`;
+  private alertState(check: OracleCheck, market: string | null, feed: string, thresholds: DetectorThresholds, value: number, threshold: number): AlertState {
+    const fingerprint = oracleFingerprint(check, market, feed);
     let alert = this.alerts.get(fingerprint);
     if (!alert) {
-      if (!active) return; // nothing to track until the condition first holds
-      alert = {
-        hysteresis: new Hysteresis(thresholds.forMs, thresholds.clearForMs),
-        check,
-        market,
-        feed,
-        fingerprint: oracleFingerprint(check, market, feed),
-        severity: "warning",
-        value,
-        threshold,
-      };
+      alert = { hysteresis: new Hysteresis(thresholds.forMs, thresholds.clearForMs), check, market, feed, fingerprint, severity: "warning", value, threshold };
       this.alerts.set(fingerprint, alert);
     }
+    return alert;
+  }
+
+  private applyTransition(alert: AlertState, active: boolean, since: number, now: number, value: number, threshold: number, severityOverride?: Severity): void {
     const change = alert.hysteresis.update(active, since, now);
     if (!change) return;
+    const check = alert.check;
     if (change.kind === "firing") {
       // Time-driven values (ms of age / unchanged) are reported as at the firing instant, not at the
       // evaluation that noticed it, so replay output does not depend on the evaluation grid.
       alert.value = check === "staleness" || check === "frozen" ? value - (now - change.at) : value;
       alert.threshold = threshold;
       const multiplier = CRITICAL_MULTIPLIER[check];
-      alert.severity = severityOf ? severityOf() : multiplier !== undefined && value >= multiplier * threshold ? "critical" : "warning";
+      alert.severity = severityOverride ?? (multiplier !== undefined && value >= multiplier * threshold ? "critical" : "warning");
     }
     const event: AlertEvent = {
       kind: change.kind,
       fingerprint: alert.fingerprint,
       check,
-      market,
-      feed,
+      market: alert.market,
+      feed: alert.feed,
       severity: alert.severity,
       value: alert.value,
       threshold: alert.threshold,
@@ -557,6 +567,31 @@ export class OracleEngine {
     this.pending.push(event);
     this.onEvent?.(event);
   }
+}
+
+/** Median of the first n values of `scratch` (reordered in place); null when n = 0. */
+function medianInPlace(scratch: Float64Array, n: number): number | null {
+  if (n === 0) return null;
+  if (n === 1) return scratch[0];
+  if (n === 2) return (scratch[0] + scratch[1]) / 2;
+  if (n === 3) {
+    const a = scratch[0];
+    const b = scratch[1];
+    const c = scratch[2];
+    return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
+  }
+  // insertion sort: markets have a handful of sources
+  for (let i = 1; i < n; i++) {
+    const v = scratch[i];
+    let j = i - 1;
+    while (j >= 0 && scratch[j] > v) {
+      scratch[j + 1] = scratch[j];
+      j--;
+    }
+    scratch[j + 1] = v;
+  }
+  const mid = n >> 1;
+  return n % 2 === 1 ? scratch[mid] : (scratch[mid - 1] + scratch[mid]) / 2;
 }
 
 function emptyCounters(): FeedCounters {
