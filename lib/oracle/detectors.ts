@@ -269,6 +269,13 @@ export class OracleEngine {
   /** Advance the clock, evaluating every market at each grid instant passed. Never goes back. */
   advanceTo(nowMs: number): void {
     if (nowMs < this.nowMs) return;
+    // After a long pause (suspended host, replay gap of hours) evaluate the last 1000 grid instants
+    // only: nothing but time passes in between, and the hysteresis times stay exact via `since`.
+    const maxCatchUpMs = 1000 * this.evaluationIntervalMs;
+    if (nowMs - this.nextEvaluationAt > maxCatchUpMs) {
+      const skipped = Math.floor((nowMs - this.nextEvaluationAt - maxCatchUpMs) / this.evaluationIntervalMs);
+      this.nextEvaluationAt += skipped * this.evaluationIntervalMs;
+    }
     while (this.nextEvaluationAt <= nowMs) {
       const at = this.nextEvaluationAt;
       this.nowMs = at;

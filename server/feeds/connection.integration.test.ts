@@ -112,6 +112,8 @@ describe("FeedConnection", () => {
     connection.start();
     await waitFor(() => server.sockets.length === 1);
     const socket = server.sockets[0];
+    let pongs = 0;
+    socket.on("pong", () => pongs++); // Binance/Pyth rule: every server ping must be ponged
     socket.send(tickerFrame("97000"));
     const keepAlive = setInterval(() => {
       socket.send(heartbeatFrame());
@@ -122,6 +124,7 @@ describe("FeedConnection", () => {
     const status = connection.status();
     expect(status.keepAlives).toBeGreaterThan(3);
     expect(status.connects).toBe(1); // still the same connection: stale is about data, not the socket
+    expect(pongs).toBeGreaterThan(3);
     socket.send(tickerFrame("97002"));
     await waitFor(() => connection.state === "live", 3000, "live again");
   });
