@@ -2,8 +2,8 @@
 // venues' real formats parse, all five markets get a reference, and the first scripted incident
 // (binance-demo deviating on BTC-USD) raises the deviation alert.
 import { afterEach, describe, expect, it } from "vitest";
-import { FeedManager, type FeedManagerEvent } from "./feed-manager";
-import { DEMO_MARKETS, demoMarketsConfig, incidentSchedule, startDemoSimulator, type DemoSimulator } from "./simulator";
+import type { FeedManager, FeedManagerEvent } from "./feed-manager";
+import { DEMO_MARKETS, demoMarketsConfig, incidentSchedule, startDemoFeeds, type DemoSimulator } from "./simulator";
 
 let simulator: DemoSimulator | null = null;
 let manager: FeedManager | null = null;
@@ -34,11 +34,12 @@ describe("demo simulator", () => {
   });
 
   it("feeds the FeedManager in real formats and shows the scripted deviation", async () => {
-    simulator = await startDemoSimulator({ port: 0, seed: 7, firstIncidentAfterMs: 300, incidentEveryMs: 600_000 });
     const events: FeedManagerEvent[] = [];
-    manager = new FeedManager({ config: { markets: demoMarketsConfig(), feeds: simulator.feedConfigs() }, onEvent: (e) => events.push(e) });
+    const demo = await startDemoFeeds({ port: 0, seed: 7, firstIncidentAfterMs: 300, incidentEveryMs: 600_000, onEvent: (e) => events.push(e) });
+    simulator = demo.simulator;
+    manager = demo.manager;
     expect(simulator.feedConfigs().map((f) => f.id)).toEqual(["pyth-demo", "binance-demo", "coinbase-demo"]);
-    manager.start();
+    expect(Object.keys(demoMarketsConfig())).toEqual(["BTC-USD", "ETH-USD", "SOL-USD", "LINK-USD", "WIF-USD"]);
     await waitFor(() => events.some((e) => e.type === "alert" && e.event.fingerprint === "deviation:BTC-USD:binance-demo" && e.event.kind === "firing"), 8000, "deviation alert");
     const status = manager.status();
     expect(status.feeds.map((f) => [f.feed, f.state])).toEqual([

@@ -11,6 +11,7 @@
 import type { AddressInfo } from "node:net";
 import { WebSocketServer, WebSocket } from "ws";
 import { detectorThresholdsSchema, feedConfigSchema, type DetectorThresholds, type FeedConfig } from "../../lib/config/riskwarden-config";
+import { FeedManager, type FeedManagerOptions } from "./feed-manager";
 
 export interface DemoMarket {
   market: string;
@@ -309,6 +310,32 @@ export async function startDemoSimulator(options: DemoSimulatorOptions = {}): Pr
       for (const timer of [walk, sender, heartbeats, pings]) clearInterval(timer);
       for (const client of clients) client.socket.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
+
+/**
+ * The whole demo in one call: the simulator plus a FeedManager connected to it with the demo
+ * configs. The caller persists/broadcasts through `onEvent` and reads `manager.status()`.
+ */
+export async function startDemoFeeds(
+  options: DemoSimulatorOptions & Pick<FeedManagerOptions, "onEvent" | "log" | "emitTicks" | "now"> = {},
+): Promise<{ simulator: DemoSimulator; manager: FeedManager; stop: () => Promise<void> }> {
+  const simulator = await startDemoSimulator(options);
+  const manager = new FeedManager({
+    config: { markets: demoMarketsConfig(), feeds: simulator.feedConfigs() },
+    onEvent: options.onEvent,
+    log: options.log,
+    emitTicks: options.emitTicks,
+    now: options.now,
+  });
+  manager.start();
+  return {
+    simulator,
+    manager,
+    stop: async () => {
+      await manager.stop();
+      await simulator.close();
     },
   };
 }
