@@ -19,13 +19,13 @@ const envSchema = z.object({
     .string()
     .regex(/^(postgres(ql)?:\/\/|pglite:).+/, "postgres://… or pglite:<directory>")
     .optional(),
-  PORT: z.coerce.number().int("an integer port").min(1, "a port 1-65535").max(65535, "a port 1-65535").default(3000),
+  PORT: z.coerce.number({ error: "an integer port 1-65535" }).int("an integer port 1-65535").min(1, "a port 1-65535").max(65535, "a port 1-65535").default(3000),
   RISKWARDEN_CONFIG: z.string().min(1, "a path to a YAML or JSON file").optional(),
   ADMIN_ADDRESSES: addressList.default([]),
   APP_SECRET: z.string().min(32, "at least 32 characters").optional(),
   NEXTAUTH_URL: z.string().url("an absolute http(s) URL such as http://localhost:3000").optional(),
   DEMO: z.enum(["0", "1"], "0 or 1").optional(),
-  CHAIN_ID: z.coerce.number().int("an integer chain id").positive("a positive chain id").default(1),
+  CHAIN_ID: z.coerce.number({ error: "an integer chain id" }).int("an integer chain id").positive("a positive chain id").default(1),
   RPC_URL: z.string().url("an http(s) JSON-RPC URL").optional(),
 });
 

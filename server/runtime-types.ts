@@ -3,6 +3,7 @@
 import type { AppEnv } from "./env";
 import type { Database } from "./db";
 import type { EventBus } from "./bus";
+import type { PriceBoard } from "./prices";
 import type { RiskwardenConfig } from "../lib/config/riskwarden-config";
 
 export type Subsystem = {
@@ -16,7 +17,11 @@ export type Runtime = {
   env: AppEnv;
   config: RiskwardenConfig | null;
   database: Database;
+  /** APP_SECRET, or in demo mode a random one kept beside the embedded database. */
+  appSecret: string;
   bus: EventBus;
+  /** Latest reference and source prices per market (fed by the feeds subsystem). */
+  prices: PriceBoard;
   startedAt: Date;
   /** Subsystems by name (feeds, risk, dispatcher, scheduler, …), registered at start. */
   subsystems: Map<string, Subsystem>;

@@ -25,7 +25,11 @@ const codeMap: Record<AppErrorCode, TRPCError["code"]> = {
   INTERNAL: "INTERNAL_SERVER_ERROR",
 };
 
-const t = initTRPC.context<Context>().create({
+/** Procedure metadata: the tier, so tests and docs can list who may call what. */
+export type ProcedureMeta = { tier: "public" | Role };
+
+const t = initTRPC.context<Context>().meta<ProcedureMeta>().create({
+  defaultMeta: { tier: "public" },
   transformer: superjson,
   errorFormatter({ shape, error }) {
     const cause = error.cause;
@@ -66,7 +70,7 @@ function requireRole(role: Role | null) {
   });
 }
 
-export const holderProcedure = publicProcedure.use(requireRole("holder"));
-export const committeeProcedure = publicProcedure.use(requireRole("committee"));
-export const oncallProcedure = publicProcedure.use(requireRole("oncall"));
-export const adminProcedure = publicProcedure.use(requireRole("admin"));
+export const holderProcedure = publicProcedure.meta({ tier: "holder" }).use(requireRole("holder"));
+export const committeeProcedure = publicProcedure.meta({ tier: "committee" }).use(requireRole("committee"));
+export const oncallProcedure = publicProcedure.meta({ tier: "oncall" }).use(requireRole("oncall"));
+export const adminProcedure = publicProcedure.meta({ tier: "admin" }).use(requireRole("admin"));
