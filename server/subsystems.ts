@@ -5,5 +5,6 @@ import type { Runtime, Subsystem } from "./runtime-types";
 export type SubsystemStarter = { name: string; start: (runtime: Runtime) => Promise<Subsystem> };
 
 export const subsystemStarters: SubsystemStarter[] = [
+  { name: "scheduler", start: (rt) => import("./workers/scheduler").then((m) => m.startScheduler(rt)) },
   // { name: "feeds", start: (rt) => import("./feeds/subsystem").then((m) => m.startFeeds(rt)) },
 ];
