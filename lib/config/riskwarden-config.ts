@@ -152,6 +152,9 @@ export const riskwardenConfigSchema = z
     webhooks: z.array(webhookConfigSchema).default([]),
     security: securityConfigSchema.default({ allowWebhookHosts: [] }),
     routes: z.array(routeConfigSchema).default([]),
+    // Governance settings over lib/governance defaults (committee, levels, steward bounds) plus
+    // `votingToken`; validated by server/services/governance/settings.ts `governanceConfigFrom`.
+    governance: z.record(z.string(), z.unknown()).optional(),
   })
   .strict()
   .superRefine((config, ctx) => {
