@@ -11,6 +11,10 @@ export type BusEvents = {
   "params.activated": { market: string; version: number; parameterSetId: number; at: number };
   "proposal.event": { type: string; proposalId: string; at: number; data?: Record<string, unknown> };
   "snapshot.activated": { snapshotId: number; at: number };
+  /** Outbox rows were committed: the webhook dispatcher claims them now instead of at its next poll. */
+  "outbox.enqueued": { count: number; at: number };
+  /** Webhook endpoints, routes or silences changed (UI): the alerting engine reloads them. */
+  "alerting.config.changed": { what: "endpoints" | "routes" | "silences"; at: number };
 };
 export type BusTopic = keyof BusEvents;
 

@@ -1,0 +1,60 @@
+// Starts the webhook dispatcher with the runtime: wakes on `outbox.enqueued`, polls every second
+// otherwise, and raises an `endpoint-disabled` alert (through the other endpoints' routes) when an
+// endpoint answers 410 or has failed for too long.
+// RISKWARDEN_WEBHOOK_TIME_SCALE compresses the retry schedule (e.g. 0.001 in end-to-end tests).
+import { z } from "zod";
+import { retryPolicy } from "../../lib/alerts";
+import { ConfigError } from "../env";
+import type { Runtime, Subsystem } from "../runtime-types";
+import { appSecretFor } from "../services/webhooks/app-secret";
+import { Dispatcher, type EndpointDisabledEvent } from "./dispatcher";
+import { alertingEngineOf } from "./notifier";
+
+export type DispatcherSubsystem = Subsystem & { dispatcher: Dispatcher };
+
+function timeScaleFrom(source: Record<string, string | undefined>): number {
+  const raw = source.RISKWARDEN_WEBHOOK_TIME_SCALE;
+  if (raw === undefined || raw === "") return 1;
+  const parsed = z.coerce.number().positive().max(1).safeParse(raw);
+  if (!parsed.success) throw new ConfigError(`environment: RISKWARDEN_WEBHOOK_TIME_SCALE: expected a number in (0, 1], got ${JSON.stringify(raw)}`);
+  return parsed.data;
+}
+
+/** The alert raised when an endpoint gets disabled (routes see check=endpoint-disabled, feed=<endpoint>). */
+export function endpointDisabledAlert(event: EndpointDisabledEvent) {
+  return {
+    kind: "firing" as const,
+    fingerprint: `endpoint-disabled:-:${event.endpointId}`,
+    check: "endpoint-disabled",
+    market: null,
+    feed: event.endpointId,
+    severity: "critical",
+    value: 1,
+    threshold: 1,
+    at: event.atMs,
+    summary: `Webhook endpoint ${event.endpointId} was disabled: ${event.reason}`,
+  };
+}
+
+export async function startDispatcher(runtime: Runtime, source: Record<string, string | undefined> = process.env): Promise<DispatcherSubsystem> {
+  const dispatcher = new Dispatcher(runtime.database.prisma, {
+    appSecret: appSecretFor(runtime.env),
+    policy: retryPolicy({ timeScale: timeScaleFrom(source) }),
+    onEndpointDisabled: async (event) => {
+      console.warn(`[dispatcher] endpoint ${event.endpointId} disabled: ${event.reason}`);
+      runtime.bus.publish("alerting.config.changed", { what: "endpoints", at: event.atMs });
+      await alertingEngineOf(runtime).record(endpointDisabledAlert(event));
+    },
+  });
+  const unsubscribe = runtime.bus.subscribe("outbox.enqueued", () => dispatcher.wake());
+  dispatcher.start();
+  return {
+    name: "dispatcher",
+    dispatcher,
+    health: () => dispatcher.health(),
+    async stop() {
+      unsubscribe();
+      await dispatcher.stop();
+    },
+  };
+}

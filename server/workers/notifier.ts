@@ -1,0 +1,104 @@
+// The notifier worker and the alerting subsystem. The worker sleeps until the Notifier's next
+// group-wait/interval timer (`nextWakeAtMs`, at most 1 s so a missed poke costs little) and then
+// has the engine write the due notifications into the outbox, transactionally.
+// At start the subsystem copies the config file's webhooks and routes into the database
+// (managedByFile), then restores the Notifier from its persisted state.
+import type { Runtime, Subsystem } from "../runtime-types";
+import { AlertingEngine } from "../services/alerts/alerting-engine";
+import { appSecretFor } from "../services/webhooks/app-secret";
+import { syncConfigFile } from "../services/webhooks/sync-config";
+import { AppError } from "../errors";
+
+export class NotifierWorker {
+  private running = false;
+  private done: Promise<void> = Promise.resolve();
+  private wakeUp: (() => void) | null = null;
+
+  constructor(
+    private readonly engine: AlertingEngine,
+    private readonly options: { nowMs?: () => number; maxSleepMs?: number } = {},
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.done = this.loop();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.poke();
+    await this.done;
+  }
+
+  /** The next wake-up time may have moved (a new group was opened). */
+  poke(): void {
+    this.wakeUp?.();
+  }
+
+  private async loop(): Promise<void> {
+    const now = this.options.nowMs ?? Date.now;
+    const maxSleepMs = this.options.maxSleepMs ?? 1000;
+    while (this.running) {
+      const next = this.engine.nextWakeAtMs();
+      if (next !== null && next <= now()) {
+        await this.engine.flushDue().catch((error) => console.error(`[notifier] flush failed: ${(error as Error).message}`));
+        continue;
+      }
+      const waitMs = next === null ? maxSleepMs : Math.min(maxSleepMs, next - now());
+      await new Promise<void>((resolve) => {
+        let timer: NodeJS.Timeout | undefined;
+        const finish = () => {
+          clearTimeout(timer);
+          this.wakeUp = null;
+          resolve();
+        };
+        timer = setTimeout(finish, Math.max(1, waitMs));
+        this.wakeUp = finish;
+      });
+    }
+  }
+}
+
+export type AlertingSubsystem = Subsystem & { engine: AlertingEngine; worker: NotifierWorker };
+
+export async function startAlerting(runtime: Runtime): Promise<AlertingSubsystem> {
+  const db = runtime.database.prisma;
+  if (runtime.config) {
+    const report = await syncConfigFile(db, { config: runtime.config, appSecret: appSecretFor(runtime.env) });
+    for (const d of report.disabled) console.warn(`[alerting] webhook ${d.id} disabled: ${d.reason}`);
+  }
+  let worker: NotifierWorker | null = null;
+  const engine = await AlertingEngine.open(db, {
+    appBaseUrl: runtime.env.publicUrl,
+    onCommitted({ alertChanges, outboxRows }) {
+      for (const change of alertChanges) runtime.bus.publish("alert.changed", change);
+      if (outboxRows > 0) runtime.bus.publish("outbox.enqueued", { count: outboxRows, at: Date.now() });
+      worker?.poke();
+    },
+  });
+  worker = new NotifierWorker(engine);
+  const unsubscribe = runtime.bus.subscribe("alerting.config.changed", () => {
+    engine.reload().catch((error) => console.error(`[alerting] reload failed: ${(error as Error).message}`));
+  });
+  worker.start();
+  const started = worker;
+  return {
+    name: "alerting",
+    engine,
+    worker: started,
+    health: () => ({ groups: engine.groupsView().length, nextWakeAtMs: engine.nextWakeAtMs() }),
+    async stop() {
+      unsubscribe();
+      await started.stop();
+      await engine.idle();
+    },
+  };
+}
+
+/** The alerting engine of this runtime (for services called from routers, feeds, risk monitors). */
+export function alertingEngineOf(runtime: Runtime): AlertingEngine {
+  const subsystem = runtime.subsystems.get("alerting") as AlertingSubsystem | undefined;
+  if (!subsystem?.engine) throw new AppError("INTERNAL", "Alerting is not running", { internal: "alerting subsystem not started" });
+  return subsystem.engine;
+}
