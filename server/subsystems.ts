@@ -6,5 +6,8 @@ export type SubsystemStarter = { name: string; start: (runtime: Runtime) => Prom
 
 export const subsystemStarters: SubsystemStarter[] = [
   { name: "scheduler", start: (rt) => import("./workers/scheduler").then((m) => m.startScheduler(rt)) },
+  // Alerting before feeds: detector events need the engine. The dispatcher after it (endpoint-disabled alerts).
+  { name: "alerting", start: (rt) => import("./workers/notifier").then((m) => m.startAlerting(rt)) },
+  { name: "dispatcher", start: (rt) => import("./workers/dispatcher-subsystem").then((m) => m.startDispatcher(rt)) },
   // { name: "feeds", start: (rt) => import("./feeds/subsystem").then((m) => m.startFeeds(rt)) },
 ];

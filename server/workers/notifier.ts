@@ -8,6 +8,8 @@ import { AlertingEngine } from "../services/alerts/alerting-engine";
 import { appSecretFor } from "../services/webhooks/app-secret";
 import { syncConfigFile } from "../services/webhooks/sync-config";
 import { AppError } from "../errors";
+import type { AlertEvent as OracleAlertEvent } from "../../lib/oracle/types";
+import { fromOracleEvent, recordAlertEvent } from "../services/alerts/record-alert-event";
 
 export class NotifierWorker {
   private running = false;
@@ -60,7 +62,12 @@ export class NotifierWorker {
   }
 }
 
-export type AlertingSubsystem = Subsystem & { engine: AlertingEngine; worker: NotifierWorker };
+export type AlertingSubsystem = Subsystem & {
+  engine: AlertingEngine;
+  worker: NotifierWorker;
+  /** The feeds subsystem hands detector events here (server/services/oracle/feeds-subsystem.ts). */
+  recordOracleEvent(event: OracleAlertEvent): Promise<void>;
+};
 
 export async function startAlerting(runtime: Runtime): Promise<AlertingSubsystem> {
   const db = runtime.database.prisma;
@@ -87,6 +94,9 @@ export async function startAlerting(runtime: Runtime): Promise<AlertingSubsystem
     name: "alerting",
     engine,
     worker: started,
+    async recordOracleEvent(event) {
+      await recordAlertEvent(engine, fromOracleEvent(event));
+    },
     health: () => ({ groups: engine.groupsView().length, nextWakeAtMs: engine.nextWakeAtMs() }),
     async stop() {
       unsubscribe();
