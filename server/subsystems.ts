@@ -9,5 +9,5 @@ export const subsystemStarters: SubsystemStarter[] = [
   // Alerting before feeds: detector events need the engine. The dispatcher after it (endpoint-disabled alerts).
   { name: "alerting", start: (rt) => import("./workers/notifier").then((m) => m.startAlerting(rt)) },
   { name: "dispatcher", start: (rt) => import("./workers/dispatcher-subsystem").then((m) => m.startDispatcher(rt)) },
-  // { name: "feeds", start: (rt) => import("./feeds/subsystem").then((m) => m.startFeeds(rt)) },
+  { name: "feeds", start: (rt) => import("./services/oracle/feeds-subsystem").then((m) => m.startFeeds(rt)) },
 ];

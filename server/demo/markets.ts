@@ -53,7 +53,7 @@ export const DEMO_MARKETS: DemoMarket[] = [
     id: "SOL-USD",
     name: "Solana",
     tier: "mid",
-    startPrice: 180,
+    startPrice: 190,
     params: {
       initialMarginFraction: 0.1,
       maintenanceMarginFraction: 0.05,
