@@ -43,7 +43,8 @@ export const detectorThresholdsSchema = z
       .gt(0, { error: "expected a number in (0, 1)" })
       .lt(1, { error: "expected a number in (0, 1)" })
       .default(0.94),
-    volatilitySampleMs: positiveInt().default(1000),
+    // One-minute samples: at 1 s the ±1 bp noise between venues alone reads as ~50 % annualised σ.
+    volatilitySampleMs: positiveInt().default(60000),
   })
   .strict();
 export type DetectorThresholds = z.infer<typeof detectorThresholdsSchema>;

@@ -188,6 +188,28 @@ describe("detector checks (forMs 2000, clearForMs 5000, heartbeat 3000 ms)", () 
   });
 });
 
+describe("engine volatility", () => {
+  it("samples the reference every volatilitySampleMs and reports annualised EWMA σ per market", () => {
+    const engine = new OracleEngine({
+      markets: { "BTC-USD": { ...thresholds, volatilitySampleMs: 60_000 } },
+      feeds: [{ id: "pyth", heartbeatMs: 10 * 60_000, markets: ["BTC-USD"] }],
+      startMs: 0,
+    });
+    // Reference alternates by ±1 % log return once a minute (ticks every 10 s repeat it):
+    // variance rate 0.01² per minute = 0.144/day → σ = √(0.144 × 365) = 7.2498 annualised.
+    // The grid samples at t = 60 000 just before that instant's tick, so the first of the 120
+    // sampled returns is 0: σ ≈ 7.2498 × √(119/120) = 7.2196 (weights over 2 h are ≈ equal:
+    // 0.94^(2/24) = 0.995).
+    let price = 100;
+    for (let minute = 0; minute <= 120; minute++) {
+      if (minute > 0) price *= Math.exp(minute % 2 === 0 ? 0.01 : -0.01);
+      for (let s = 0; s < 60; s += 10) engine.ingest({ feed: "pyth", market: "BTC-USD", symbol: "x", price, receivedAtMs: minute * 60_000 + s * 1000 });
+    }
+    expect(engine.volatilities()["BTC-USD"]).toBeCloseTo(Math.sqrt(0.0001 * 1440 * 365) * Math.sqrt(119 / 120), 3);
+    expect(engine.snapshot()["BTC-USD"].annualisedVolatility).toBe(engine.volatilities()["BTC-USD"]);
+  });
+});
+
 describe("hysteresis", () => {
   it.each<[string, Array<[boolean, number, number]>, Array<[string, number]>]>([
     ["fires at since + forMs even when noticed late", [[true, 1000, 1000], [true, 1000, 3500]], [["firing", 3000]]],

@@ -620,7 +620,7 @@ function defaultThresholds(): DetectorThresholds {
     feedErrorCount: 3,
     feedErrorWindowMs: 10000,
     volatilityLambdaPerDay: 0.94,
-    volatilitySampleMs: 1000,
+    volatilitySampleMs: 60000,
   };
   return defaults;
 }
