@@ -2,10 +2,24 @@
 import { router } from "./init";
 import { systemRouter } from "./routers/system";
 import { marketsRouter } from "./routers/markets";
+import { adminRouter } from "./routers/admin";
+import { proposalRouter } from "./routers/proposal";
+import { reviewRouter } from "./routers/review";
+import { voteRouter } from "./routers/vote";
+import { votingPowerRouter } from "./routers/votingPower";
+import { stewardRouter } from "./routers/steward";
+import { paramsRouter } from "./routers/params";
 
 export const appRouter = router({
   system: systemRouter,
   markets: marketsRouter,
+  admin: adminRouter,
+  proposal: proposalRouter,
+  review: reviewRouter,
+  vote: voteRouter,
+  votingPower: votingPowerRouter,
+  steward: stewardRouter,
+  params: paramsRouter,
 });
 
 export type AppRouter = typeof appRouter;
