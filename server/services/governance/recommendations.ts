@@ -3,6 +3,7 @@
 // and allowed now, else a proposal); the preview of its effect is attached. Live σ comes from the
 // caller (the oracle subsystem's EWMA) so this stays a plain function of its inputs.
 import { recommendFromVolatility } from "../../../lib/governance";
+import { ewmaVolatility } from "../../../lib/risk";
 import type { Db } from "../../db";
 import type { GovernanceContext } from "./context";
 import { safePreview } from "./create-proposal";
@@ -19,4 +20,21 @@ export async function volatilityRecommendations(db: Db, ctx: GovernanceContext, 
       return { ...rest, preview: recommendation.issues.length === 0 ? await safePreview(db, ctx, recommendation.changes) : null };
     }),
   );
+}
+
+/** RiskMetrics EWMA σ (annualised) of each market's reference price over the stored samples. */
+export async function liveVolatilityFromSamples(db: Db, input: { sinceMs: number; maxSamples?: number }): Promise<Record<string, number>> {
+  const markets = await db.market.findMany({ select: { id: true } });
+  const result: Record<string, number> = {};
+  for (const { id } of markets) {
+    const rows = await db.priceSample.findMany({
+      where: { market: id, feed: "reference", at: { gte: new Date(input.sinceMs) } },
+      orderBy: { at: "desc" },
+      take: input.maxSamples ?? 20_000,
+      select: { at: true, price: true },
+    });
+    const volatility = ewmaVolatility(rows.reverse().map((row) => ({ timeMs: row.at.getTime(), price: row.price })));
+    if (volatility) result[id] = volatility.annualVolatility;
+  }
+  return result;
 }

@@ -15,7 +15,7 @@ export async function stewardLastUpdates(db: Db | Tx): Promise<Record<string, nu
   return Object.fromEntries(rows.filter((row) => row._max.at).map((row) => [stewardDebounceKey(row.marketId, row.parameter), row._max.at!.getTime()]));
 }
 
-export async function applyStewardUpdate(db: Db, ctx: GovernanceContext, input: { actor: string; changes: readonly { market: string; path: string; to: unknown; from?: unknown }[]; note?: string }) {
+export async function applyStewardUpdate(db: Db, ctx: GovernanceContext, input: { actor: string; changes: readonly { market: string; path: string; to?: unknown; from?: unknown }[]; note?: string }) {
   const nowMs = ctx.nowMs();
   const settings = await ctx.settings(db);
   const { set } = await loadActiveParameterSet(db);

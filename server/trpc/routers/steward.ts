@@ -1,0 +1,35 @@
+// The fast lane: steward updates within bounds (committee), bounds and debounce clocks, the pause
+// switch, history, and volatility-driven recommendations with their preview.
+import { z } from "zod";
+import { committeeProcedure, publicProcedure, router } from "../init";
+import { liveVolatilityFromSamples, volatilityRecommendations } from "../../services/governance/recommendations";
+import { governanceFor } from "../../services/governance/runtime-context";
+import { setStewardPaused } from "../../services/governance/settings";
+import { applyStewardUpdate, listStewardUpdates, stewardBounds } from "../../services/governance/steward-update";
+import { changeInput } from "./proposal";
+
+const WEEK_MS = 7 * 86_400_000;
+
+export const stewardRouter = router({
+  update: committeeProcedure
+    .input(z.object({ changes: z.array(changeInput).min(1).max(50), note: z.string().max(2000).optional() }))
+    .mutation(({ ctx, input }) => applyStewardUpdate(ctx.db, governanceFor(ctx.runtime), { actor: ctx.user.address, changes: input.changes, note: input.note })),
+  bounds: publicProcedure.query(({ ctx }) => stewardBounds(ctx.db, governanceFor(ctx.runtime))),
+  setPaused: committeeProcedure
+    .input(z.object({ paused: z.boolean(), reason: z.string().max(2000).optional() }))
+    .mutation(({ ctx, input }) => setStewardPaused(ctx.db, { ...input, actor: ctx.user.address })),
+  history: publicProcedure
+    .input(z.object({ market: z.string().max(64).optional(), limit: z.number().int().min(1).max(500).optional() }).default({}))
+    .query(({ ctx, input }) => listStewardUpdates(ctx.db, input)),
+  /**
+   * Markets whose live volatility floor exceeds their maintenance fraction, with the drafted change
+   * and its preview. σ: the EWMA of the last week's reference prices, or `liveAnnualVolatility` given.
+   */
+  recommendations: committeeProcedure
+    .input(z.object({ liveAnnualVolatility: z.record(z.string(), z.number().positive().max(100)).optional() }).default({}))
+    .query(async ({ ctx, input }) => {
+      const governance = governanceFor(ctx.runtime);
+      const liveAnnualVolatility = input.liveAnnualVolatility ?? (await liveVolatilityFromSamples(ctx.db, { sinceMs: governance.nowMs() - WEEK_MS }));
+      return { liveAnnualVolatility, recommendations: await volatilityRecommendations(ctx.db, governance, { liveAnnualVolatility }) };
+    }),
+});
