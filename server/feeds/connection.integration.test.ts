@@ -194,6 +194,18 @@ describe("FeedConnection", () => {
     connection.start();
     await waitFor(() => connection.state === "live", 3000, "authenticated connection");
     expect(seen!.url).toBe(`/api/v1/ws?feedIDs=${feedId}`);
+
+    // A wrong secret is refused at the upgrade (HTTP 401) and retried with backoff.
+    const refused = track(
+      new FeedConnection({
+        feed: feed({ id: "cl-bad", kind: "chainlink-streams", url: `ws://127.0.0.1:${server.port}`, symbols: { "BTC-USD": feedId }, clientId: "client-uuid", clientSecret: "wrong" }),
+        onFrame: () => {},
+        backoff: { baseMs: 1000, capMs: 5000 },
+      }),
+    );
+    refused.start();
+    await waitFor(() => refused.state === "backoff", 3000, "refused upgrade");
+    expect(refused.status().lastError).toBe("upgrade refused: HTTP 401");
   });
 });
 

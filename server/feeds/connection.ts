@@ -206,6 +206,7 @@ export class FeedConnection {
     socket.on("open", () => {
       if (this.socket !== socket) return;
       this.counters.connects++;
+      this.lastError = null;
       const now = this.now();
       this.connectedAtMs = now;
       this.lastMessageAtMs = now;
@@ -233,10 +234,14 @@ export class FeedConnection {
     socket.on("pong", () => {
       this.lastMessageAtMs = this.now();
     });
+    let upgradeRefused = false;
     socket.on("error", (error: Error) => {
-      this.lastError = error.message;
+      // terminate() after a refused upgrade reports "closed before the connection was established";
+      // keep the HTTP status, which is the useful reason.
+      if (!upgradeRefused) this.lastError = error.message;
     });
     socket.on("unexpected-response", (_request, response) => {
+      upgradeRefused = true;
       this.lastError = `upgrade refused: HTTP ${response.statusCode}`;
       socket.terminate();
     });
