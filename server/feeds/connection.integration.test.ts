@@ -174,6 +174,32 @@ describe("FeedConnection", () => {
     expect(connection.status().connects).toBe(2);
   });
 
+  it("generic feed: sends the configured subscribe messages and maps fields to ticks", async () => {
+    const server = await startServer();
+    const prices: Array<[string | undefined, number]> = [];
+    const connection = track(
+      new FeedConnection({
+        feed: feed({
+          id: "gen",
+          kind: "generic",
+          url: `ws://127.0.0.1:${server.port}/feed`,
+          symbols: { "BTC-USD": "XBTUSD" },
+          subscribe: [{ op: "subscribe", args: ["XBTUSD"] }],
+          mapping: { itemsPath: "data", symbolPath: "symbol", pricePath: "markPrice", timestampPath: "ts", timestampUnit: "ms", keepAlivePath: "op", keepAliveValue: "pong" },
+        }),
+        onFrame: (_f, result) => prices.push(...result.ticks.map((t) => [t.market, t.price] as [string | undefined, number])),
+      }),
+    );
+    connection.start();
+    await waitFor(() => server.received.length === 1, 3000, "subscribe");
+    expect(JSON.parse(server.received[0])).toEqual({ op: "subscribe", args: ["XBTUSD"] });
+    server.sockets[0].send('{"op":"pong"}');
+    server.sockets[0].send('{"table":"instrument","data":[{"symbol":"XBTUSD","markPrice":97012.5,"ts":1732500000000}]}');
+    await waitFor(() => prices.length === 1, 3000, "tick");
+    expect(prices).toEqual([["BTC-USD", 97012.5]]);
+    expect(connection.status()).toMatchObject({ keepAlives: 1, ticks: 1, rejections: 0 });
+  });
+
   it("signs the Chainlink Data Streams upgrade with HMAC headers", async () => {
     const feedId = "0x00039d9e45394f473ab1f050a1b963e6b05351e52d71e507509ada0c95ed75b8";
     let seen: { url?: string; headers: Record<string, string | string[] | undefined> } | null = null;
