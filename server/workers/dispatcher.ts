@@ -59,6 +59,7 @@ type ClaimedRow = {
   secretCipher: string | null;
   headers: unknown;
   failingSince: Date | null;
+  pausedUntil: Date | null;
   endpointEnabled: boolean;
 };
 
@@ -211,7 +212,7 @@ export class Dispatcher {
          ) AS c, "WebhookEndpoint" AS e
         WHERE d."id" = c."id" AND e."id" = d."endpointId"
       RETURNING d."id", d."messageId", d."endpointId", d."payload", d."attempts", e."url", e."format", e."secretCipher", e."headers",
-                e."failingSince", e."enabled" AS "endpointEnabled"`,
+                e."failingSince", e."pausedUntil", e."enabled" AS "endpointEnabled"`,
       iso(now),
       iso(now + this.lockMs),
       limit,
@@ -339,7 +340,7 @@ export class Dispatcher {
       endpointUpdates.set(o.row.endpointId, {
         health,
         pauseUntilMs: pause ?? previous?.pauseUntilMs ?? null,
-        wasFailing: (previous?.wasFailing ?? false) || o.row.failingSince !== null,
+        wasFailing: (previous?.wasFailing ?? false) || o.row.failingSince !== null || o.row.pausedUntil !== null,
       });
     }
     const disabled: EndpointDisabledEvent[] = [];
@@ -370,7 +371,8 @@ export class Dispatcher {
               where: { id: endpointId },
               data: {
                 failingSince: health.failingSinceMs === null ? null : new Date(health.failingSinceMs),
-                ...(pauseUntilMs !== null ? { pausedUntil: new Date(pauseUntilMs) } : {}),
+                // A pause ends with the Retry-After it came from, or with the first success.
+                ...(pauseUntilMs !== null ? { pausedUntil: new Date(pauseUntilMs) } : health.failingSinceMs === null ? { pausedUntil: null } : {}),
               },
             });
           }
