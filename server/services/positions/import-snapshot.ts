@@ -1,0 +1,220 @@
+// Positions snapshot import: content of one format → PositionSnapshot + Account + Position rows,
+// every amount stored as the exact decimal text it arrived as (NUMERIC(38,18) columns), then
+// optionally activated (one active snapshot: partial unique index "PositionSnapshot_one_active").
+//
+// Bulk path: column arrays bound as text[] and expanded server-side with
+// `INSERT … SELECT FROM unnest($n::text[], …)` — one statement per chunk, one parameter per column,
+// so 1,000,000 positions are ~20 statements in one transaction instead of a million round trips
+// (the same SQL on PostgreSQL and on PGlite's single connection). Numbers travel as text, so the
+// server parses the venue's decimal strings itself: nothing passes through a float on the way in.
+// Measured: BENCHMARKS.md "Snapshot import" (`npm run bench:import`).
+import { RiskInputError, formatDecimal, parseDecimal, type Book } from "../../../lib/risk";
+import { invalidInput } from "../../errors";
+import type { Database } from "../../db";
+import type { EventBus } from "../../bus";
+import { parseSnapshotContent, snapshotFormats, type SnapshotFormat } from "./snapshot-formats";
+
+/** NUMERIC(38,18): 20 integer digits, 18 fractional (prisma/schema.prisma). */
+const MAX_INTEGER_DIGITS = 20;
+const MAX_FRACTION_DIGITS = 18;
+/** Rows per INSERT statement: a few MB of array text, well inside a PostgreSQL message. */
+const ROWS_PER_STATEMENT = 50_000;
+
+export type ImportSnapshotInput = {
+  format: SnapshotFormat;
+  content: string;
+  label?: string | null;
+  activate?: boolean;
+  /** Name used in error messages (the CLI passes the file path). */
+  source?: string;
+  /** Publishes `snapshot.activated` after the commit when activating. */
+  bus?: EventBus;
+};
+
+export type ImportSnapshotResult = {
+  snapshotId: number;
+  format: SnapshotFormat;
+  label: string | null;
+  accountCount: number;
+  positionCount: number;
+  markets: string[];
+  active: boolean;
+  /** Time spent writing rows (parse excluded). */
+  writeMs: number;
+};
+
+/** Column arrays of a snapshot, amounts as canonical decimal text. */
+export type SnapshotColumns = {
+  accountIds: string[];
+  accountModes: string[];
+  accountCollateral: string[];
+  positionAccountIds: string[];
+  positionMarkets: string[];
+  positionSizes: string[];
+  positionEntryPrices: string[];
+  positionMargins: (string | null)[];
+  marks: Record<string, string | number>;
+  insuranceFund: string;
+};
+
+/**
+ * Canonical decimal text of an amount that must fit NUMERIC(38,18) without rounding: the exact
+ * string when the input had one, else the double's shortest round-trip text (what JSON numbers are).
+ */
+function exactDecimal(exact: string | undefined, value: number, path: string): string {
+  const text = exact ?? (Number.isFinite(value) ? String(value) : "");
+  let canonical: string;
+  try {
+    canonical = formatDecimal(parseDecimal(text));
+  } catch {
+    throw new RiskInputError("snapshot", path, `expected a decimal number, got ${JSON.stringify(text)}`);
+  }
+  const [whole, fraction = ""] = canonical.replace(/^-/, "").split(".");
+  if (fraction.length > MAX_FRACTION_DIGITS) throw new RiskInputError("snapshot", path, `expected at most ${MAX_FRACTION_DIGITS} decimal places (stored exactly), got ${text}`);
+  if (whole.replace(/^0+/, "").length > MAX_INTEGER_DIGITS) throw new RiskInputError("snapshot", path, `expected at most ${MAX_INTEGER_DIGITS} integer digits, got ${text}`);
+  return canonical;
+}
+
+/** A parsed Book as column arrays of exact decimal text (checks ids are unique). */
+export function snapshotColumns(book: Book, source: string): SnapshotColumns {
+  const columns: SnapshotColumns = {
+    accountIds: [],
+    accountModes: [],
+    accountCollateral: [],
+    positionAccountIds: [],
+    positionMarkets: [],
+    positionSizes: [],
+    positionEntryPrices: [],
+    positionMargins: [],
+    marks: {},
+    insuranceFund: "0",
+  };
+  const seen = new Set<string>();
+  const fail = (error: unknown): never => {
+    if (error instanceof RiskInputError) throw new RiskInputError(source, error.path, error.reason);
+    throw error;
+  };
+  try {
+    for (const [market, mark] of Object.entries(book.marks)) {
+      const exact = book.exact?.marks?.[market];
+      columns.marks[market] = exact !== undefined ? exactDecimal(exact, mark, `marks[${JSON.stringify(market)}]`) : mark;
+    }
+    columns.insuranceFund = exactDecimal(book.exact?.insuranceFund, book.insuranceFund, "insuranceFund");
+    book.accounts.forEach((account, a) => {
+      const path = `accounts[${a}]`;
+      if (seen.has(account.id)) throw new RiskInputError(source, `${path}.id`, `expected a unique account id, got ${JSON.stringify(account.id)} twice`);
+      seen.add(account.id);
+      columns.accountIds.push(account.id);
+      columns.accountModes.push(account.mode);
+      columns.accountCollateral.push(account.mode === "cross" ? exactDecimal(account.exact?.collateral, account.collateral, `${path}.collateral`) : "0");
+      account.positions.forEach((position, p) => {
+        const positionPath = `${path}.positions[${p}]`;
+        columns.positionAccountIds.push(account.id);
+        columns.positionMarkets.push(position.market);
+        columns.positionSizes.push(exactDecimal(position.exact?.size, position.size, `${positionPath}.size`));
+        columns.positionEntryPrices.push(exactDecimal(position.exact?.entryPrice, position.entryPrice, `${positionPath}.entryPrice`));
+        columns.positionMargins.push(account.mode === "isolated" ? exactDecimal(position.exact?.margin, position.margin ?? 0, `${positionPath}.margin`) : null);
+      });
+    });
+  } catch (error) {
+    fail(error);
+  }
+  return columns;
+}
+
+/** Parses content of one format; bad input becomes AppError BAD_REQUEST with the field and reason. */
+export function parseSnapshotOrRefuse(format: string, content: string, source: string): Book {
+  if (!(snapshotFormats as readonly string[]).includes(format)) {
+    throw invalidInput([{ path: "format", reason: `expected one of ${snapshotFormats.join(", ")}, got ${JSON.stringify(format)}` }]);
+  }
+  try {
+    const book = parseSnapshotContent(format as SnapshotFormat, content, source);
+    if (book.accounts.length === 0) throw new RiskInputError(source, "accounts", "expected at least one account, got none");
+    return book;
+  } catch (error) {
+    if (error instanceof RiskInputError) throw invalidInput([{ path: error.path, reason: error.reason }]);
+    throw error;
+  }
+}
+
+export async function importSnapshot(database: Pick<Database, "pool">, input: ImportSnapshotInput): Promise<ImportSnapshotResult> {
+  const source = input.source ?? `${input.format === "csv" ? "positions.csv" : `${input.format}.json`}`;
+  const book = parseSnapshotOrRefuse(input.format, input.content, source);
+  let columns: SnapshotColumns;
+  try {
+    columns = snapshotColumns(book, source);
+  } catch (error) {
+    if (error instanceof RiskInputError) throw invalidInput([{ path: error.path, reason: error.reason }]);
+    throw error;
+  }
+  const written = await writeSnapshot(database, { columns, source: input.format, label: input.label ?? null, activate: input.activate ?? false });
+  if (written.active) input.bus?.publish("snapshot.activated", { snapshotId: written.snapshotId, at: Date.now() });
+  return {
+    snapshotId: written.snapshotId,
+    format: input.format,
+    label: input.label ?? null,
+    accountCount: columns.accountIds.length,
+    positionCount: columns.positionSizes.length,
+    markets: Object.keys(columns.marks),
+    active: written.active,
+    writeMs: written.writeMs,
+  };
+}
+
+/**
+ * Writes a snapshot's rows in one transaction on one pooled connection (PGlite has only one, and
+ * nothing slow is awaited while it is held). Activation happens in the same transaction.
+ */
+export async function writeSnapshot(
+  database: Pick<Database, "pool">,
+  input: { columns: SnapshotColumns; source: string; label: string | null; activate: boolean; rowsPerStatement?: number },
+): Promise<{ snapshotId: number; active: boolean; writeMs: number }> {
+  const { columns } = input;
+  const chunk = input.rowsPerStatement ?? ROWS_PER_STATEMENT;
+  const started = performance.now();
+  const client = await database.pool.connect();
+  try {
+    await client.query("BEGIN");
+    const { rows } = await client.query<{ id: number }>(
+      `INSERT INTO "PositionSnapshot" ("source", "label", "accountCount", "positionCount", "marks", "insuranceFund", "active")
+       VALUES ($1, $2, $3, $4, $5, $6::numeric, false) RETURNING id`,
+      [input.source, input.label, columns.accountIds.length, columns.positionSizes.length, JSON.stringify(columns.marks), columns.insuranceFund],
+    );
+    const snapshotId = rows[0].id;
+    for (let start = 0; start < columns.accountIds.length; start += chunk) {
+      const end = start + chunk;
+      await client.query(
+        `INSERT INTO "Account" ("snapshotId", "accountId", "mode", "collateral")
+         SELECT $1, t.account, t.mode, t.collateral::numeric FROM unnest($2::text[], $3::text[], $4::text[]) AS t(account, mode, collateral)`,
+        [snapshotId, columns.accountIds.slice(start, end), columns.accountModes.slice(start, end), columns.accountCollateral.slice(start, end)],
+      );
+    }
+    for (let start = 0; start < columns.positionSizes.length; start += chunk) {
+      const end = start + chunk;
+      await client.query(
+        `INSERT INTO "Position" ("snapshotId", "accountId", "market", "size", "entryPrice", "margin")
+         SELECT $1, t.account, t.market, t.size::numeric, t.entry::numeric, t.margin::numeric
+         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS t(account, market, size, entry, margin)`,
+        [
+          snapshotId,
+          columns.positionAccountIds.slice(start, end),
+          columns.positionMarkets.slice(start, end),
+          columns.positionSizes.slice(start, end),
+          columns.positionEntryPrices.slice(start, end),
+          columns.positionMargins.slice(start, end),
+        ],
+      );
+    }
+    if (input.activate) {
+      await client.query(`UPDATE "PositionSnapshot" SET "active" = false WHERE "active" AND id <> $1`, [snapshotId]);
+      await client.query(`UPDATE "PositionSnapshot" SET "active" = true WHERE id = $1`, [snapshotId]);
+    }
+    await client.query("COMMIT");
+    return { snapshotId, active: input.activate, writeMs: performance.now() - started };
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
