@@ -9,6 +9,7 @@ const commands: Record<string, Command> = {
   margin: { summary: "margin state of every account", load: () => import("./risk-commands").then((m) => ({ run: m.runMargin })) },
   preview: { summary: "current vs proposed parameters on a book", load: () => import("./risk-commands").then((m) => ({ run: m.runPreview })) },
   stress: { summary: "liquidation cascade under a price shock", load: () => import("./risk-commands").then((m) => ({ run: m.runStress })) },
+  import: { summary: "import a positions snapshot into the database", load: () => import("./import-command").then((m) => ({ run: m.runImport })) },
   replay: { summary: "replay recorded feed frames through the detectors", load: () => import("./replay").then((m) => ({ run: m.runReplay })) },
 };
 
