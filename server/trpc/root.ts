@@ -1,6 +1,8 @@
 // The root router: one router per domain, each in its own file under server/trpc/routers/.
 import { router } from "./init";
 import { systemRouter } from "./routers/system";
+import { alertsRouter } from "./routers/alerts";
+import { webhooksRouter } from "./routers/webhooks";
 import { marketsRouter } from "./routers/markets";
 import { adminRouter } from "./routers/admin";
 import { proposalRouter } from "./routers/proposal";
@@ -12,6 +14,8 @@ import { paramsRouter } from "./routers/params";
 
 export const appRouter = router({
   system: systemRouter,
+  alerts: alertsRouter,
+  webhooks: webhooksRouter,
   markets: marketsRouter,
   admin: adminRouter,
   proposal: proposalRouter,
