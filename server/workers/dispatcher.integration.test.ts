@@ -140,6 +140,21 @@ describe.each(testDatabaseKinds())("webhook dispatcher (%s)", (kind) => {
     expect(await database.prisma.outboxDelivery.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ status: "delivered", attempts: 1 });
   });
 
+  it("releases an endpoint's retry backlog at its first success after failures", async () => {
+    primary.reply = () => ({ status: 503, body: "down" });
+    await recordAlertEvent(engine, firing("deviation:DOGE-USD:binance-spot", now));
+    await waitFor(() => primary.received.length === 1, "failed attempt");
+    await dispatcher.whenIdle();
+    const waiting = await database.prisma.outboxDelivery.findFirstOrThrow({ where: { endpointId: "primary", status: "pending" } });
+    expect(waiting.nextAttemptAt.getTime()).toBe(now + 750);
+    primary.reply = () => ({ status: 200, body: "ok" });
+    // The clock does not move: only the recovery can bring the waiting message forward.
+    await recordAlertEvent(engine, firing("deviation:PEPE-USD:binance-spot", now));
+    await waitFor(() => primary.received.length === 3, "new message, then the released retry");
+    await dispatcher.whenIdle();
+    expect(await database.prisma.outboxDelivery.findUniqueOrThrow({ where: { id: waiting.id } })).toMatchObject({ status: "delivered", attempts: 2 });
+  });
+
   it("test-send queues a signed webhook.test message", async () => {
     const queued = await testSend(database.prisma, { endpointId: "primary", actor: "0xOnCall" }, now);
     dispatcher.wake();

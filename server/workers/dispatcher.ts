@@ -367,6 +367,16 @@ export class Dispatcher {
               continue;
             }
             if (health.failingSinceMs === null && !wasFailing && pauseUntilMs === null) continue; // healthy, nothing to write
+            if (health.failingSinceMs === null && pauseUntilMs === null) {
+              // Recovered: release the backlog now instead of at each message's next scheduled step
+              // (after an outage most would otherwise wait minutes on the retry schedule).
+              await tx.$executeRawUnsafe(
+                `UPDATE "OutboxDelivery" SET "nextAttemptAt" = $2::timestamptz AT TIME ZONE 'UTC'
+                  WHERE "endpointId" = $1 AND "status" = 'pending' AND "nextAttemptAt" > $2::timestamptz AT TIME ZONE 'UTC'`,
+                endpointId,
+                iso(now),
+              );
+            }
             await tx.webhookEndpoint.update({
               where: { id: endpointId },
               data: {
