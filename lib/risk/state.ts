@@ -54,8 +54,8 @@ export interface MarginState {
   accountBadDebt: Float64Array;
   accountNotionalAtRisk: Float64Array;
   accountLiquidatable: Uint8Array;
-  /** Per position, filled on demand: NaN = not computed yet, 0 = no liquidation price (null). */
-  liquidationPrice: Float64Array;
+  /** Per position, allocated and filled on demand: NaN = not computed yet, 0 = no liquidation price (null). */
+  liquidationPrice: Float64Array | null;
   /** Per-unit coefficients of a shock grid, cached by its range. */
   grid?: GridCoefficients;
 }
@@ -72,8 +72,21 @@ export interface GridCoefficients {
   unitMaintenanceSlope: Float64Array;
   unitMaintenanceIntercept: Float64Array;
   positionCrossesBreakpoint: Uint8Array;
-  accountCrossesBreakpoint: Uint8Array;
-  crossingAccounts: Int32Array;
+  unitCrossesBreakpoint: Uint8Array;
+}
+
+/** The default shock grid's range (−50 %…+50 %): its coefficients come with the state's own pass. */
+export const defaultGridRange: [number, number] = [-0.5, 0.5];
+
+function newGrid(book: ColumnarBook, minShock: number, maxShock: number): GridCoefficients {
+  return {
+    minShock,
+    maxShock,
+    unitMaintenanceSlope: new Float64Array(book.unitAccount.length),
+    unitMaintenanceIntercept: new Float64Array(book.unitAccount.length),
+    positionCrossesBreakpoint: new Uint8Array(book.positionMarket.length),
+    unitCrossesBreakpoint: new Uint8Array(book.unitAccount.length),
+  };
 }
 
 export function resolveMarketsByIndex(book: ColumnarBook, params: ParamsSet, options: MarginOptions = {}, paramsSource = "params.json"): ResolvedMarket[] {
@@ -88,28 +101,23 @@ export function resolveMarketsByIndex(book: ColumnarBook, params: ParamsSet, opt
   });
 }
 
-/** Maintenance of positions (all, or the listed ones) at the book's marks. */
-function computePositionsMaintenance(state: MarginState, list: Int32Array | null): void {
-  const { positionMarket, positionSize, marks } = state.book;
-  const { start, breakNotional, slope, intercept } = state.curves;
-  const out = state.positionMaintenance;
-  const count = list ? list.length : positionMarket.length;
-  for (let i = 0; i < count; i++) {
-    const p = list ? list[i] : i;
-    const m = positionMarket[p];
-    const notional = Math.abs(positionSize[p]) * marks[m];
-    const first = start[m];
-    let j = start[m + 1] - 1;
-    while (j > first && notional < breakNotional[j]) j--;
-    out[p] = slope[j] * notional + intercept[j];
-  }
-}
-
-/** Units and account totals (all accounts, or the listed ones) from positionMaintenance, summed in margin.ts's order. */
-function computeAccounts(state: MarginState, list: Int32Array | null): void {
-  const { accountUnitStart, unitPositionStart, unitEquity: unitEquityOf, unitNotional } = state.book;
+/**
+ * One pass over the positions of the given accounts (all when `list` is null): each position's
+ * maintenance at the book's marks, each unit's and account's totals (summed in margin.ts's order),
+ * and, with a grid, each unit's linear shock coefficients and breakpoint-crossing flags.
+ */
+function computeAccounts(state: MarginState, grid: GridCoefficients | null, list: Int32Array | null): void {
+  const { accountUnitStart, unitPositionStart, unitEquity: unitEquityOf, unitNotional, positionMarket, positionSize, marks } = state.book;
+  const { start: curveStart, breakNotional: breaks, slope: curveSlope, intercept: curveIntercept } = state.curves;
   const { positionMaintenance, unitMaintenance: unitMaintenanceOut, unitLiquidatable } = state;
   const { accountEquity, accountMaintenance, accountShortfall, accountBadDebt, accountNotionalAtRisk, accountLiquidatable } = state;
+  const withGrid = grid !== null;
+  const lowFactor = withGrid ? 1 + grid.minShock : 1;
+  const highFactor = withGrid ? 1 + grid.maxShock : 1;
+  const gridSlope = withGrid ? grid.unitMaintenanceSlope : null;
+  const gridIntercept = withGrid ? grid.unitMaintenanceIntercept : null;
+  const positionCrosses = withGrid ? grid.positionCrossesBreakpoint : null;
+  const unitCrosses = withGrid ? grid.unitCrossesBreakpoint : null;
   const count = list ? list.length : accountEquity.length;
   for (let i = 0; i < count; i++) {
     const a = list ? list[i] : i;
@@ -122,9 +130,58 @@ function computeAccounts(state: MarginState, list: Int32Array | null): void {
     let liquidatable = 0;
     for (let u = accountUnitStart[a]; u < uEnd; u++) {
       let unitMaintenance = 0;
+      let slopeSum = 0;
+      let interceptSum = 0;
+      let crosses = 0;
       const pEnd = unitPositionStart[u + 1];
-      for (let p = unitPositionStart[u]; p < pEnd; p++) unitMaintenance += positionMaintenance[p];
+      for (let p = unitPositionStart[u]; p < pEnd; p++) {
+        const m = positionMarket[p];
+        const notional = Math.abs(positionSize[p]) * marks[m];
+        const first = curveStart[m];
+        const last = curveStart[m + 1] - 1;
+        if (last === first) {
+          // One segment (flat fraction): no lookups.
+          const positionMm = curveSlope[first] * notional + curveIntercept[first];
+          positionMaintenance[p] = positionMm;
+          unitMaintenance += positionMm;
+          if (withGrid) {
+            slopeSum += curveSlope[first] * notional;
+            interceptSum += curveIntercept[first];
+            positionCrosses![p] = 0;
+          }
+          continue;
+        }
+        let j = last;
+        while (j > first && notional < breaks[j]) j--;
+        const positionMm = curveSlope[j] * notional + curveIntercept[j];
+        positionMaintenance[p] = positionMm;
+        unitMaintenance += positionMm;
+        if (withGrid) {
+          // Segments at both ends of the shock range; equal → one segment throughout.
+          const low = notional * lowFactor;
+          let jl = j;
+          while (jl > first && low < breaks[jl]) jl--;
+          while (jl < last && low >= breaks[jl + 1]) jl++;
+          const high = notional * highFactor;
+          let jh = j;
+          while (jh < last && high >= breaks[jh + 1]) jh++;
+          while (jh > first && high < breaks[jh]) jh--;
+          if (jl !== jh) {
+            positionCrosses![p] = 1;
+            crosses = 1;
+          } else {
+            positionCrosses![p] = 0;
+            slopeSum += curveSlope[jl] * notional;
+            interceptSum += curveIntercept[jl];
+          }
+        }
+      }
       unitMaintenanceOut[u] = unitMaintenance;
+      if (withGrid) {
+        gridSlope![u] = slopeSum;
+        gridIntercept![u] = interceptSum;
+        unitCrosses![u] = crosses;
+      }
       const unitEquity = unitEquityOf[u];
       // A cross account is exactly one unit; an isolated account sums its units in position order.
       equity += unitEquity;
@@ -148,7 +205,13 @@ function computeAccounts(state: MarginState, list: Int32Array | null): void {
   }
 }
 
-export function createMarginState(book: ColumnarBook, params: ParamsSet, options: MarginOptions & { paramsSource?: string } = {}): MarginState {
+export interface CreateMarginStateOptions extends MarginOptions {
+  paramsSource?: string;
+  /** Shock range whose grid coefficients are computed in the same pass (default −0.5…0.5; null: none). */
+  gridRange?: [number, number] | null;
+}
+
+export function createMarginState(book: ColumnarBook, params: ParamsSet, options: CreateMarginStateOptions = {}): MarginState {
   const markets = resolveMarketsByIndex(book, params, options, options.paramsSource);
   const positionCount = book.positionMarket.length;
   const unitCount = book.unitAccount.length;
@@ -167,10 +230,12 @@ export function createMarginState(book: ColumnarBook, params: ParamsSet, options
     accountBadDebt: new Float64Array(accountCount),
     accountNotionalAtRisk: new Float64Array(accountCount),
     accountLiquidatable: new Uint8Array(accountCount),
-    liquidationPrice: new Float64Array(positionCount).fill(NaN),
+    liquidationPrice: null,
   };
-  computePositionsMaintenance(state, null);
-  computeAccounts(state, null);
+  const range = options.gridRange === undefined ? defaultGridRange : options.gridRange;
+  const grid = range ? newGrid(book, range[0], range[1]) : null;
+  computeAccounts(state, grid, null);
+  if (grid) state.grid = grid;
   return state;
 }
 
@@ -211,37 +276,36 @@ export function updateMarginState(previous: MarginState, params: ParamsSet, opti
     positionMaintenance: previous.positionMaintenance.slice(),
     unitMaintenance: previous.unitMaintenance.slice(),
     unitLiquidatable: previous.unitLiquidatable.slice(),
-    accountEquity: previous.accountEquity,
+    accountEquity: previous.accountEquity.slice(),
     accountMaintenance: previous.accountMaintenance.slice(),
     accountShortfall: previous.accountShortfall.slice(),
-    accountBadDebt: previous.accountBadDebt,
+    accountBadDebt: previous.accountBadDebt.slice(),
     accountNotionalAtRisk: previous.accountNotionalAtRisk.slice(),
     accountLiquidatable: previous.accountLiquidatable.slice(),
-    liquidationPrice: previous.liquidationPrice.slice(),
+    liquidationPrice: previous.liquidationPrice ? previous.liquidationPrice.slice() : null,
   };
   const changedMarkets = marketsWithChangedMaintenance(previous, state);
   if (changedMarkets.length === 0) {
     state.grid = previous.grid;
     return state;
   }
-  for (const m of changedMarkets) computePositionsMaintenance(state, book.marketPositions.subarray(book.marketPositionStart[m], book.marketPositionStart[m + 1]));
-  const accounts = accountsInMarkets(book, changedMarkets);
-  computeAccounts(state, accounts);
-  for (let i = 0; i < accounts.length; i++) {
-    const a = accounts[i];
-    state.liquidationPrice.fill(NaN, book.accountPositionStart[a], book.accountPositionStart[a + 1]);
-  }
+  let grid: GridCoefficients | null = null;
   if (previous.grid) {
-    const grid: GridCoefficients = {
+    grid = {
       ...previous.grid,
       unitMaintenanceSlope: previous.grid.unitMaintenanceSlope.slice(),
       unitMaintenanceIntercept: previous.grid.unitMaintenanceIntercept.slice(),
       positionCrossesBreakpoint: previous.grid.positionCrossesBreakpoint.slice(),
-      accountCrossesBreakpoint: previous.grid.accountCrossesBreakpoint.slice(),
+      unitCrossesBreakpoint: previous.grid.unitCrossesBreakpoint.slice(),
     };
-    computeGridAccounts(state, grid, accounts);
-    grid.crossingAccounts = listFlagged(grid.accountCrossesBreakpoint);
-    state.grid = grid;
+  }
+  // Recomputing every position of an affected account is equivalent (unchanged markets give the
+  // same numbers) and keeps one code path.
+  const accounts = accountsInMarkets(book, changedMarkets);
+  computeAccounts(state, grid, accounts);
+  if (grid) state.grid = grid;
+  if (state.liquidationPrice) {
+    for (let i = 0; i < accounts.length; i++) state.liquidationPrice.fill(NaN, book.accountPositionStart[accounts[i]], book.accountPositionStart[accounts[i] + 1]);
   }
   return state;
 }
@@ -249,6 +313,7 @@ export function updateMarginState(previous: MarginState, params: ParamsSet, opti
 /** Liquidation prices of every position of unit u (same arithmetic as margin.ts). */
 export function computeUnitLiquidationPrices(state: MarginState, u: number): void {
   const book = state.book;
+  if (!state.liquidationPrice) state.liquidationPrice = new Float64Array(book.positionMarket.length).fill(NaN);
   const first = book.unitPositionStart[u];
   const end = book.unitPositionStart[u + 1];
   const unitEquity = book.unitEquity[u];
@@ -268,12 +333,13 @@ export function computeUnitLiquidationPrices(state: MarginState, u: number): voi
       absSizes.push(Math.abs(book.positionSize[q]));
     }
     const price = solveLiquidationPrice(unitEquity, netSize, book.marks[market], unitMaintenance - ownMaintenance, absSizes, state.markets[market].maintenance);
-    for (let q = p; q < end; q++) if (book.positionMarket[q] === market) state.liquidationPrice[q] = price ?? 0;
+    for (let q = p; q < end; q++) if (book.positionMarket[q] === market) state.liquidationPrice![q] = price ?? 0;
   }
 }
 
 /** Liquidation price of position p (computed on first use); null when none. */
 export function liquidationPriceOf(state: MarginState, p: number): number | null {
+  if (!state.liquidationPrice) state.liquidationPrice = new Float64Array(state.book.positionMarket.length).fill(NaN);
   let price = state.liquidationPrice[p];
   if (Number.isNaN(price)) {
     computeUnitLiquidationPrices(state, state.book.positionUnit[p]);
@@ -282,75 +348,12 @@ export function liquidationPriceOf(state: MarginState, p: number): number | null
   return price === 0 ? null : price;
 }
 
-function listFlagged(flags: Uint8Array): Int32Array {
-  let count = 0;
-  for (let i = 0; i < flags.length; i++) count += flags[i];
-  const out = new Int32Array(count);
-  let k = 0;
-  for (let i = 0; i < flags.length; i++) if (flags[i]) out[k++] = i;
-  return out;
-}
-
-function computeGridAccounts(state: MarginState, grid: GridCoefficients, list: Int32Array | null): void {
-  const { accountUnitStart, unitPositionStart, positionMarket, positionSize, marks } = state.book;
-  const { start: curveStart, breakNotional: breaks, slope: curveSlope, intercept: curveIntercept } = state.curves;
-  const { unitMaintenanceSlope, unitMaintenanceIntercept, positionCrossesBreakpoint, accountCrossesBreakpoint } = grid;
-  const lowFactor = 1 + grid.minShock;
-  const highFactor = 1 + grid.maxShock;
-  const count = list ? list.length : accountCrossesBreakpoint.length;
-  for (let i = 0; i < count; i++) {
-    const a = list ? list[i] : i;
-    let crosses = 0;
-    const uEnd = accountUnitStart[a + 1];
-    for (let u = accountUnitStart[a]; u < uEnd; u++) {
-      let slope = 0;
-      let intercept = 0;
-      const pEnd = unitPositionStart[u + 1];
-      for (let p = unitPositionStart[u]; p < pEnd; p++) {
-        const m = positionMarket[p];
-        const notional = Math.abs(positionSize[p]) * marks[m];
-        const first = curveStart[m];
-        let j = curveStart[m + 1] - 1;
-        if (j > first) {
-          // Segment at the low end and at the high end of the range; equal → one segment throughout.
-          const low = notional * lowFactor;
-          while (j > first && low < breaks[j]) j--;
-          let k = curveStart[m + 1] - 1;
-          const high = notional * highFactor;
-          while (k > first && high < breaks[k]) k--;
-          if (k !== j) {
-            positionCrossesBreakpoint[p] = 1;
-            crosses = 1;
-            continue;
-          }
-        }
-        positionCrossesBreakpoint[p] = 0;
-        slope += curveSlope[j] * notional;
-        intercept += curveIntercept[j];
-      }
-      unitMaintenanceSlope[u] = slope;
-      unitMaintenanceIntercept[u] = intercept;
-    }
-    accountCrossesBreakpoint[a] = crosses;
-  }
-}
-
 /** Per-unit uniform-shock coefficients for shocks in [minShock, maxShock] (cached on the state). */
 export function gridCoefficients(state: MarginState, minShock: number, maxShock: number): GridCoefficients {
   if (state.grid && state.grid.minShock === minShock && state.grid.maxShock === maxShock) return state.grid;
-  const book = state.book;
-  const accountCount = book.accountIds.length;
-  const grid: GridCoefficients = {
-    minShock,
-    maxShock,
-    unitMaintenanceSlope: new Float64Array(book.unitAccount.length),
-    unitMaintenanceIntercept: new Float64Array(book.unitAccount.length),
-    positionCrossesBreakpoint: new Uint8Array(book.positionMarket.length),
-    accountCrossesBreakpoint: new Uint8Array(accountCount),
-    crossingAccounts: new Int32Array(0),
-  };
-  computeGridAccounts(state, grid, null);
-  grid.crossingAccounts = listFlagged(grid.accountCrossesBreakpoint);
+  // Another range: one more pass (it rewrites the state's own numbers with identical values).
+  const grid = newGrid(state.book, minShock, maxShock);
+  computeAccounts(state, grid, null);
   state.grid = grid;
   return grid;
 }
@@ -365,12 +368,13 @@ export interface ShockGridTotals {
 /**
  * Liquidatable accounts, shortfall and notional at risk at each uniform shock f (marks·(1+f)).
  * For a unit with linear coefficients, "liquidatable" (E + f·B < I + (1+f)·S) holds on a prefix
- * or a suffix of the sorted shocks, so each unit is bucketed once by where its range ends or
- * starts (binary search on the exact predicate), and the totals are running sums over buckets:
- * O(units·log K + K) instead of O(units·K). An isolated account's set is the union of its units'
- * prefixes and suffixes (a prefix ∪ a suffix). Accounts with a position crossing a tier
- * breakpoint inside the range are evaluated shock by shock.
- * Floats: the totals are sums of doubles over up to ~1e6 accounts; relative error ≲ 1e-12.
+ * or a suffix of the sorted shocks; its boundary is found from the root f* = (I + S − E)/(B − S)
+ * and confirmed on the exact predicate, and the unit is bucketed once by where its range ends or
+ * starts; totals are running sums over the buckets: O(units + K²) instead of O(units·K). An
+ * isolated account's set is the union of its units' prefixes and suffixes (a prefix ∪ a suffix).
+ * Units with a position crossing a curve breakpoint inside the range are evaluated shock by shock
+ * (only their crossing positions are looked up; the rest stays linear).
+ * Floats: totals are sums of doubles over up to ~1e6 accounts; relative error ≲ 1e-12.
  */
 export function evaluateShockGrid(state: MarginState, shocks: number[]): ShockGridTotals {
   const K = shocks.length;
@@ -381,11 +385,35 @@ export function evaluateShockGrid(state: MarginState, shocks: number[]): ShockGr
   const book = state.book;
   const S = grid.unitMaintenanceSlope;
   const I = grid.unitMaintenanceIntercept;
-  const E = book.unitEquity;
-  const B = book.unitEquitySlope;
-  const N = book.unitNotional;
-  const crossing = grid.accountCrossesBreakpoint;
-  const unitStart = book.accountUnitStart;
+  const unitCrosses = grid.unitCrossesBreakpoint;
+  const positionCrosses = grid.positionCrossesBreakpoint;
+  const { unitEquity: E, unitEquitySlope: B, unitNotional: N, accountUnitStart: unitStart, unitPositionStart, positionMarket, positionSize, marks } = book;
+  const { start: curveStart, breakNotional: breaks, slope: curveSlope, intercept: curveIntercept } = state.curves;
+
+  // Uniform grid: the boundary index comes straight from f*; otherwise by binary search on f.
+  const f0 = f[0];
+  const step = K > 1 ? (f[K - 1] - f0) / (K - 1) : 1;
+  let uniform = step > 0;
+  for (let k = 0; k < K && uniform; k++) if (Math.abs(f[k] - (f0 + k * step)) > 1e-12) uniform = false;
+  /** Number of grid points strictly below x. */
+  const countBelow = (x: number): number => {
+    if (!(x > f0)) return 0;
+    if (uniform) {
+      let c = Math.ceil((x - f0) / step);
+      if (c > K) c = K;
+      while (c > 0 && f[c - 1] >= x) c--;
+      while (c < K && f[c] < x) c++;
+      return c;
+    }
+    let low = 0;
+    let high = K;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (f[mid] < x) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  };
 
   // Prefix buckets by end index h (active for k < h), suffix buckets by start index l (k ≥ l).
   const prefixAccounts = new Float64Array(K + 1);
@@ -396,121 +424,103 @@ export function evaluateShockGrid(state: MarginState, shocks: number[]): ShockGr
   const suffixShortfallConstant = new Float64Array(K + 1);
   const suffixShortfallSlope = new Float64Array(K + 1);
   const suffixNotional = new Float64Array(K + 1);
+  // Direct per-shock totals of units evaluated shock by shock, and accounts counted directly.
+  const directAccounts = new Float64Array(K);
+  const directShortfall = new Float64Array(K);
+  const directNotional = new Float64Array(K);
+  const accountFlags = new Uint8Array(K);
+  const crossingScratch: number[] = [];
 
   const accountCount = book.accountIds.length;
   for (let a = 0; a < accountCount; a++) {
-    if (crossing[a]) continue;
     let accountPrefixEnd = 0;
     let accountSuffixStart = K;
-    for (let u = unitStart[a]; u < unitStart[a + 1]; u++) {
+    let accountDirect = false;
+    const uEnd = unitStart[a + 1];
+    for (let u = unitStart[a]; u < uEnd; u++) {
       const e = E[u];
       const b = B[u];
       const s = S[u];
       const i = I[u];
+      if (unitCrosses[u]) {
+        if (!accountDirect) {
+          accountDirect = true;
+          accountFlags.fill(0);
+        }
+        crossingScratch.length = 0;
+        for (let p = unitPositionStart[u]; p < unitPositionStart[u + 1]; p++) if (positionCrosses[p]) crossingScratch.push(p);
+        for (let k = 0; k < K; k++) {
+          const factor = 1 + f[k];
+          const equity = e + f[k] * b;
+          let maintenance = i + factor * s;
+          for (let c = 0; c < crossingScratch.length; c++) {
+            const p = crossingScratch[c];
+            const m = positionMarket[p];
+            const shockedNotional = Math.abs(positionSize[p]) * marks[m] * factor;
+            const first = curveStart[m];
+            let j = curveStart[m + 1] - 1;
+            while (j > first && shockedNotional < breaks[j]) j--;
+            maintenance += curveSlope[j] * shockedNotional + curveIntercept[j];
+          }
+          if (equity < maintenance) {
+            accountFlags[k] = 1;
+            directShortfall[k] += maintenance - equity;
+            directNotional[k] += factor * N[u];
+          }
+        }
+        continue;
+      }
       const direction = b - s;
       if (direction > 0) {
-        // Liquidatable for low shocks: find the first k where it is not.
-        let low = 0;
-        let high = K;
-        while (low < high) {
-          const mid = (low + high) >> 1;
-          if (e + f[mid] * b < i + (1 + f[mid]) * s) low = mid + 1;
-          else high = mid;
-        }
-        if (low > 0) {
-          prefixShortfallConstant[low] += i + s - e;
-          prefixShortfallSlope[low] += s - b;
-          prefixNotional[low] += N[u];
-          if (low > accountPrefixEnd) accountPrefixEnd = low;
+        // Liquidatable for f below f*: the prefix of points where the exact predicate holds.
+        let end = countBelow((i + s - e) / direction);
+        while (end > 0 && !(e + f[end - 1] * b < i + (1 + f[end - 1]) * s)) end--;
+        while (end < K && e + f[end] * b < i + (1 + f[end]) * s) end++;
+        if (end > 0) {
+          prefixShortfallConstant[end] += i + s - e;
+          prefixShortfallSlope[end] += s - b;
+          prefixNotional[end] += N[u];
+          if (end > accountPrefixEnd) accountPrefixEnd = end;
         }
       } else if (direction < 0) {
-        let low = 0;
-        let high = K;
-        while (low < high) {
-          const mid = (low + high) >> 1;
-          if (e + f[mid] * b < i + (1 + f[mid]) * s) high = mid;
-          else low = mid + 1;
+        let begin = countBelow((i + s - e) / direction);
+        while (begin < K && !(e + f[begin] * b < i + (1 + f[begin]) * s)) begin++;
+        while (begin > 0 && e + f[begin - 1] * b < i + (1 + f[begin - 1]) * s) begin--;
+        if (begin < K) {
+          suffixShortfallConstant[begin] += i + s - e;
+          suffixShortfallSlope[begin] += s - b;
+          suffixNotional[begin] += N[u];
+          if (begin < accountSuffixStart) accountSuffixStart = begin;
         }
-        if (low < K) {
-          suffixShortfallConstant[low] += i + s - e;
-          suffixShortfallSlope[low] += s - b;
-          suffixNotional[low] += N[u];
-          if (low < accountSuffixStart) accountSuffixStart = low;
-        }
-      } else if (e + f[0] * b < i + (1 + f[0]) * s) {
+      } else if (e + f0 * b < i + (1 + f0) * s) {
         prefixShortfallConstant[K] += i + s - e;
         prefixShortfallSlope[K] += s - b;
         prefixNotional[K] += N[u];
         accountPrefixEnd = K;
       }
     }
-    if (accountPrefixEnd >= accountSuffixStart) prefixAccounts[K] += 1;
+    if (accountDirect) {
+      for (let k = 0; k < K; k++) if (accountFlags[k] || k < accountPrefixEnd || k >= accountSuffixStart) directAccounts[k] += 1;
+    } else if (accountPrefixEnd >= accountSuffixStart) prefixAccounts[K] += 1;
     else {
       prefixAccounts[accountPrefixEnd] += 1; // bucket 0 means "never": not read below
       suffixAccounts[accountSuffixStart] += 1; // bucket K means "never"
     }
   }
 
-  const liquidatable = new Float64Array(K);
-  const shortfall = new Float64Array(K);
-  const notional = new Float64Array(K);
-  // Prefix sums: Σ_{h>k} for prefixes, Σ_{l≤k} for suffixes.
-  const prefixSuffixSums = (k: number, prefix: Float64Array, suffix: Float64Array): number => {
+  // Running sums: Σ_{h>k} for prefixes, Σ_{l≤k} for suffixes.
+  const running = (k: number, prefix: Float64Array, suffix: Float64Array): number => {
     let total = 0;
     for (let h = k + 1; h <= K; h++) total += prefix[h];
     for (let l = 0; l <= k; l++) total += suffix[l];
     return total;
   };
-  for (let k = 0; k < K; k++) {
-    liquidatable[k] = prefixSuffixSums(k, prefixAccounts, suffixAccounts);
-    shortfall[k] = prefixSuffixSums(k, prefixShortfallConstant, suffixShortfallConstant) + f[k] * prefixSuffixSums(k, prefixShortfallSlope, suffixShortfallSlope);
-    notional[k] = (1 + f[k]) * prefixSuffixSums(k, prefixNotional, suffixNotional);
-  }
-
-  // Accounts with a position crossing a breakpoint in range: shock by shock. Positions that stay
-  // in one segment still use the unit's linear coefficients; only crossing positions are looked up.
-  const crossingAccounts = grid.crossingAccounts;
-  const crossingPosition = grid.positionCrossesBreakpoint;
-  const curves = state.curves;
-  const curveStart = curves.start;
-  const breaks = curves.breakNotional;
-  const unitPositionStart = book.unitPositionStart;
-  const positionMarket = book.positionMarket;
-  const positionSize = book.positionSize;
-  const marks = book.marks;
-  for (let c = 0; c < crossingAccounts.length; c++) {
-    const a = crossingAccounts[c];
-    for (let k = 0; k < K; k++) {
-      const factor = 1 + f[k];
-      let accountLiquidatable = false;
-      for (let u = unitStart[a]; u < unitStart[a + 1]; u++) {
-        const equity = E[u] + f[k] * B[u];
-        let maintenance = I[u] + factor * S[u];
-        for (let p = unitPositionStart[u]; p < unitPositionStart[u + 1]; p++) {
-          if (!crossingPosition[p]) continue;
-          const m = positionMarket[p];
-          const notional = Math.abs(positionSize[p]) * marks[m] * factor;
-          const first = curveStart[m];
-          let j = curveStart[m + 1] - 1;
-          while (j > first && notional < breaks[j]) j--;
-          maintenance += curves.slope[j] * notional + curves.intercept[j];
-        }
-        if (equity < maintenance) {
-          accountLiquidatable = true;
-          shortfall[k] += maintenance - equity;
-          notional[k] += factor * N[u];
-        }
-      }
-      if (accountLiquidatable) liquidatable[k] += 1;
-    }
-  }
-
-  const out: ShockGridTotals = { shocks: [], liquidatable: new Array(K), shortfall: new Array(K), notionalAtRisk: new Array(K) };
-  out.shocks = shocks.slice();
+  const out: ShockGridTotals = { shocks: shocks.slice(), liquidatable: new Array(K), shortfall: new Array(K), notionalAtRisk: new Array(K) };
   order.forEach((originalIndex, k) => {
-    out.liquidatable[originalIndex] = liquidatable[k];
-    out.shortfall[originalIndex] = shortfall[k];
-    out.notionalAtRisk[originalIndex] = notional[k];
+    out.liquidatable[originalIndex] = running(k, prefixAccounts, suffixAccounts) + directAccounts[k];
+    out.shortfall[originalIndex] =
+      running(k, prefixShortfallConstant, suffixShortfallConstant) + f[k] * running(k, prefixShortfallSlope, suffixShortfallSlope) + directShortfall[k];
+    out.notionalAtRisk[originalIndex] = (1 + f[k]) * running(k, prefixNotional, suffixNotional) + directNotional[k];
   });
   return out;
 }

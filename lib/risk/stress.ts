@@ -16,8 +16,7 @@
 // Markets without a `cascade` block have no impact: their fills are at P and P does not move.
 import { buildColumnarBook, type ColumnarBook } from "./columnar";
 import { RiskInputError } from "./errors";
-import { maintenanceMargin } from "./maintenance";
-import { resolveMarketsByIndex } from "./state";
+import { flattenCurves, resolveMarketsByIndex } from "./state";
 import type { Book, MarginOptions, ParamsSet, PriceShock } from "./types";
 
 export interface CascadeWave {
@@ -61,22 +60,87 @@ export function runCascade(input: Book | ColumnarBook, params: ParamsSet, shock:
     price[m] = book.marks[m] * (1 + marketShock);
   }
   const unitCount = book.unitAccount.length;
+  const positionCount = book.positionMarket.length;
   const closed = new Uint8Array(unitCount);
   const accountListed = new Int32Array(book.accountIds.length).fill(-1);
   const accountCounted = new Uint8Array(book.accountIds.length);
   const listLimit = options.accountListLimit ?? Infinity;
   const maxWaves = options.maxWaves ?? 10_000;
-  const unitBase = new Float64Array(unitCount);
-  // Equity at prices P = base + Σ size·P, base = collateral (or margin) − Σ size·entry. Floats:
-  // equity is a difference of quote amounts well inside 1e15, so doubles keep it to < 1e-6 USD.
+  const curves = flattenCurves(markets);
+  const { start: curveStart, breakNotional: breaks, slope: curveSlope, intercept: curveIntercept } = curves;
+  const { positionMarket, positionSize, positionUnit, unitPositionStart, unitAccount, marketPositionStart, marketPositions } = book;
+  const maintenanceAt = (p: number, m: number): number => {
+    const notional = Math.abs(positionSize[p]) * price[m];
+    const first = curveStart[m];
+    let j = curveStart[m + 1] - 1;
+    while (j > first && notional < breaks[j]) j--;
+    return curveSlope[j] * notional + curveIntercept[j];
+  };
+
+  // Which units can have crossed maintenance since they were last evaluated? Between two exact
+  // evaluations, a unit's slack (equity − maintenance) can fall by at most
+  //   Σ_p |size_p|·|ΔP_m|·(1 + s_max) ≤ (1 + s_max)·N·e^x·x,
+  // where x is the sum of the relative price moves since then (of the unit's market when it trades
+  // only one; of the largest mover of each wave otherwise), N the unit's notional at that
+  // evaluation and s_max the steepest maintenance slope (< 1). With c = slack/((1 + s_max)·N),
+  // x ≤ c/(2(1 + c)) keeps x·e^x ≤ c, so the unit needs no look until its cumulative move passes
+  // that budget. Units wait in bucket queues (one per market for single-market units, one for the
+  // rest) keyed by the cumulative move at which they must be looked at again. A look is an exact
+  // recomputation at the current prices, so every decision is the contract's "equity <
+  // maintenance at price P"; only provably solvent units are skipped.
+  let maxSlope = 0;
+  for (let j = 0; j < curveSlope.length; j++) if (curveSlope[j] > maxSlope) maxSlope = curveSlope[j];
+  const bucketWidth = 1e-4;
+  const bucketCount = 20_000; // cumulative move up to 2; later looks go to the last bucket
+  const queueCount = marketCount + 1; // queue m: units trading only market m; queue marketCount: the rest
+  const bucketHead = new Int32Array(queueCount * (bucketCount + 1)).fill(-1);
+  const nextInBucket = new Int32Array(unitCount);
+  const cumulativeMove = new Float64Array(queueCount);
+  const processedBucket = new Int32Array(queueCount).fill(-1);
+  const unitQueue = new Int32Array(unitCount);
   for (let u = 0; u < unitCount; u++) {
-    let base = book.accountIsolated[book.unitAccount[u]] ? 0 : book.accountCollateral[book.unitAccount[u]];
-    for (let p = book.unitPositionStart[u]; p < book.unitPositionStart[u + 1]; p++) {
-      if (book.accountIsolated[book.unitAccount[u]]) base += book.positionMargin[p];
-      base -= book.positionSize[p] * book.positionEntryPrice[p];
-    }
-    unitBase[u] = base;
+    const first = unitPositionStart[u];
+    let queue = first < unitPositionStart[u + 1] ? positionMarket[first] : marketCount;
+    for (let p = first + 1; p < unitPositionStart[u + 1]; p++) if (positionMarket[p] !== queue) queue = marketCount;
+    unitQueue[u] = queue;
   }
+  let lookNextWave = new Int32Array(unitCount);
+  let lookNextWaveCount = 0;
+  let lookThisWave = new Int32Array(unitCount);
+  const isolated = book.accountIsolated;
+  const collateral = book.accountCollateral;
+  const positionMargin = book.positionMargin;
+  const entryPrice = book.positionEntryPrice;
+  /** Exact slack of unit u at the current prices; schedules its next look when still solvent. */
+  const evaluate = (u: number): number => {
+    const a = unitAccount[u];
+    let equity = isolated[a] ? 0 : collateral[a];
+    let maintenance = 0;
+    let notional = 0;
+    for (let p = unitPositionStart[u]; p < unitPositionStart[u + 1]; p++) {
+      const m = positionMarket[p];
+      if (isolated[a]) equity += positionMargin[p];
+      equity += positionSize[p] * (price[m] - entryPrice[p]);
+      maintenance += maintenanceAt(p, m);
+      notional += Math.abs(positionSize[p]) * price[m];
+    }
+    const slack = equity - maintenance;
+    if (slack >= 0 && notional > 0) {
+      const q = unitQueue[u];
+      const c = slack / ((1 + maxSlope) * notional);
+      let bucket = Math.floor((cumulativeMove[q] + c / (2 * (1 + c))) / bucketWidth);
+      if (bucket <= processedBucket[q]) {
+        // Due inside a bucket already passed: look again at the next wave.
+        lookNextWave[lookNextWaveCount++] = u;
+      } else {
+        if (bucket > bucketCount) bucket = bucketCount;
+        const slot = q * (bucketCount + 1) + bucket;
+        nextInBucket[u] = bucketHead[slot];
+        bucketHead[slot] = u;
+      }
+    }
+    return slack;
+  };
 
   const waves: CascadeWave[] = [];
   let insuranceFund = book.insuranceFund;
@@ -88,29 +152,46 @@ export function runCascade(input: Book | ColumnarBook, params: ParamsSet, shock:
   const forced = new Float64Array(marketCount);
   const fill = new Float64Array(marketCount);
   const impact = new Float64Array(marketCount);
-  let waveUnits = new Int32Array(unitCount);
+  const waveUnits = new Int32Array(unitCount);
 
   for (let waveIndex = 0; waveIndex < maxWaves; waveIndex++) {
     let waveCount = 0;
-    for (let u = 0; u < unitCount; u++) {
-      if (closed[u]) continue;
-      let equity = unitBase[u];
-      let maintenance = 0;
-      for (let p = book.unitPositionStart[u]; p < book.unitPositionStart[u + 1]; p++) {
-        const m = book.positionMarket[p];
-        const size = book.positionSize[p];
-        equity += size * price[m];
-        maintenance += maintenanceMargin(markets[m].maintenance, Math.abs(size) * price[m]);
+    if (waveIndex === 0) {
+      for (let u = 0; u < unitCount; u++) if (evaluate(u) < 0) waveUnits[waveCount++] = u;
+    } else {
+      const swap = lookThisWave;
+      lookThisWave = lookNextWave;
+      lookNextWave = swap;
+      const lookThisWaveCount = lookNextWaveCount;
+      lookNextWaveCount = 0;
+      for (let i = 0; i < lookThisWaveCount; i++) {
+        const u = lookThisWave[i];
+        if (!closed[u] && evaluate(u) < 0) waveUnits[waveCount++] = u;
       }
-      if (equity < maintenance) waveUnits[waveCount++] = u;
+      for (let q = 0; q < queueCount; q++) {
+        const dueBucket = Math.min(bucketCount, Math.floor(cumulativeMove[q] / bucketWidth));
+        for (let bucket = processedBucket[q] + 1; bucket <= dueBucket; bucket++) {
+          const slot = q * (bucketCount + 1) + bucket;
+          let u = bucketHead[slot];
+          bucketHead[slot] = -1;
+          // The last bucket collects everything due later than the range: it stays open.
+          if (bucket < bucketCount) processedBucket[q] = bucket;
+          while (u !== -1) {
+            const next = nextInBucket[u];
+            if (!closed[u] && evaluate(u) < 0) waveUnits[waveCount++] = u;
+            u = next;
+          }
+        }
+      }
     }
     if (waveCount === 0) break;
+    waveUnits.subarray(0, waveCount).sort();
 
     forced.fill(0);
     for (let i = 0; i < waveCount; i++) {
       const u = waveUnits[i];
       closed[u] = 1;
-      for (let p = book.unitPositionStart[u]; p < book.unitPositionStart[u + 1]; p++) forced[book.positionMarket[p]] -= book.positionSize[p] * price[book.positionMarket[p]];
+      for (let p = unitPositionStart[u]; p < unitPositionStart[u + 1]; p++) forced[positionMarket[p]] -= positionSize[p] * price[positionMarket[p]];
     }
     const wave: CascadeWave = { price: {}, accounts: [], forcedNotional: {}, fillPrice: {} };
     for (let m = 0; m < marketCount; m++) {
@@ -127,12 +208,14 @@ export function runCascade(input: Book | ColumnarBook, params: ParamsSet, shock:
     }
     for (let i = 0; i < waveCount; i++) {
       const u = waveUnits[i];
-      let equity = unitBase[u];
+      const a = unitAccount[u];
+      let equity = book.accountIsolated[a] ? 0 : book.accountCollateral[a];
       let penalty = 0;
-      for (let p = book.unitPositionStart[u]; p < book.unitPositionStart[u + 1]; p++) {
-        const m = book.positionMarket[p];
-        const notionalAtFill = Math.abs(book.positionSize[p]) * fill[m];
-        equity += book.positionSize[p] * fill[m];
+      for (let p = unitPositionStart[u]; p < unitPositionStart[u + 1]; p++) {
+        const m = positionMarket[p];
+        const notionalAtFill = Math.abs(positionSize[p]) * fill[m];
+        if (book.accountIsolated[a]) equity += book.positionMargin[p];
+        equity += positionSize[p] * (fill[m] - book.positionEntryPrice[p]);
         penalty += markets[m].liquidationPenalty * notionalAtFill;
         liquidatedNotional += notionalAtFill;
       }
@@ -144,7 +227,6 @@ export function runCascade(input: Book | ColumnarBook, params: ParamsSet, shock:
         badDebt -= equity;
         insuranceFund += equity;
       }
-      const a = book.unitAccount[u];
       if (!accountCounted[a]) {
         accountCounted[a] = 1;
         liquidatedAccounts++;
@@ -158,13 +240,21 @@ export function runCascade(input: Book | ColumnarBook, params: ParamsSet, shock:
       autoDeleverageNeeded -= insuranceFund;
       insuranceFund = 0;
     }
+    // Permanent impact; relative moves feed the look-again budgets.
+    let largestMove = 0;
     for (let m = 0; m < marketCount; m++) {
-      if (forced[m] === 0 || !cascade[m]) continue;
-      price[m] = price[m] * (1 + Math.sign(forced[m]) * impact[m] * (cascade[m] as NonNullable<(typeof cascade)[number]>).permanentImpactShare);
+      const model = cascade[m];
+      if (forced[m] === 0 || !model) continue;
+      const move = Math.sign(forced[m]) * impact[m] * model.permanentImpactShare;
+      price[m] = price[m] * (1 + move);
+      // Relative to the new price the move is |move|/(1 + move) ≤ |move|/(1 − |move|).
+      const relative = Math.abs(move) / (1 - Math.min(Math.abs(move), 0.5));
+      cumulativeMove[m] += relative;
+      if (relative > largestMove) largestMove = relative;
     }
+    cumulativeMove[marketCount] += largestMove;
     waves.push(wave);
   }
-  waveUnits = new Int32Array(0);
 
   const finalPrice: Record<string, number> = {};
   book.marketNames.forEach((name, m) => (finalPrice[name] = price[m]));
