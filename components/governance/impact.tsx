@@ -103,7 +103,7 @@ export function ImpactCharts({ preview }: { preview: PreviewData }) {
         </figure>
         <div className="rounded border border-slate-800 p-2 text-xs">
           <div className="mb-1 text-slate-400">Per market</div>
-          <table className="w-full">
+          <table className="w-full [&_td]:px-1 [&_th]:px-1">
             <thead className="text-left text-slate-500">
               <tr>
                 <th>Market</th>
@@ -117,7 +117,7 @@ export function ImpactCharts({ preview }: { preview: PreviewData }) {
                 .filter(([, impact]) => impact.positions > 0)
                 .map(([market, impact]) => (
                   <tr key={market} className="border-t border-slate-800">
-                    <td>{market}</td>
+                    <td className="whitespace-nowrap">{market}</td>
                     <td className="num text-right">{impact.newlyLiquidatable}</td>
                     <td className="num text-right">
                       {formatUsd(impact.maintenanceMargin.current)} → {formatUsd(impact.maintenanceMargin.proposed)}
@@ -132,7 +132,7 @@ export function ImpactCharts({ preview }: { preview: PreviewData }) {
           {topAffected.length > 0 ? (
             <>
               <div className="mb-1 mt-3 text-slate-400">Most affected accounts</div>
-              <table className="w-full">
+              <table className="w-full [&_td]:px-1 [&_th]:px-1">
                 <tbody>
                   {topAffected.slice(0, 8).map((account) => (
                     <tr key={account.id} className="border-t border-slate-800">

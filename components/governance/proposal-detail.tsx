@@ -89,9 +89,9 @@ function VoterPower({ proposalId }: { proposalId: string }) {
   );
 }
 
-function judgedPreview(detail: Detail): { preview: StoredPreviewSummary; event: string } | null {
-  // The committee judged the last submission/approval; voters see that beside "now".
-  const judged = [...detail.transitions].reverse().find((t) => t.preview && ["proposal.approved", "proposal.submitted", "proposal.active"].includes(t.event ?? ""));
+/** The preview stored on the last transition of one of `events` (what that audience judged). */
+function judgedPreview(detail: Detail, events: string[]): { preview: StoredPreviewSummary; event: string } | null {
+  const judged = [...detail.transitions].reverse().find((t) => t.preview && events.includes(t.event ?? ""));
   return judged ? { preview: judged.preview as unknown as StoredPreviewSummary, event: judged.event ?? "" } : null;
 }
 
@@ -116,7 +116,9 @@ export function ProposalDetail({ proposalId }: { proposalId: string }) {
   if (detail.error || !detail.data) return <p className="text-red-400">Cannot load the proposal: {detail.error?.message}</p>;
   const d = detail.data;
   const p = d.proposal;
-  const judged = judgedPreview(d);
+  // The committee judged the last approval (or the submission); voters the preview frozen when voting opened.
+  const judged = judgedPreview(d, ["proposal.approved", "proposal.submitted"]);
+  const executed = p.state === "Executed";
   return (
     <div className="space-y-5" data-testid="proposal-detail" data-state={p.state}>
       <DemoClock />
@@ -138,7 +140,7 @@ export function ProposalDetail({ proposalId }: { proposalId: string }) {
 
       <section>
         <h2 className="mb-1 text-sm uppercase text-slate-400">Changes</h2>
-        <table className="w-full text-sm" data-testid="diff-table">
+        <table className="w-full text-sm [&_td]:px-2 [&_td]:py-1 [&_th]:px-2" data-testid="diff-table">
           <thead className="text-left text-xs text-slate-500">
             <tr>
               <th>Market</th>
@@ -169,9 +171,17 @@ export function ProposalDetail({ proposalId }: { proposalId: string }) {
         <h2 className="text-sm uppercase text-slate-400">Impact on open positions</h2>
         <div className="grid gap-4 md:grid-cols-2">
           {judged ? <ImpactSummary preview={judged.preview} title={`What the committee saw (${judged.event.replace("proposal.", "")})`} /> : <p className="text-xs text-slate-500">No stored preview yet.</p>}
-          {now.data?.preview ? <ImpactSummary preview={now.data.preview} title="Now (current snapshot and active parameters)" /> : <p className="text-xs text-slate-500">{now.data?.issues.length ? `Not applicable to the active set now: ${now.data.issues[0].reason}` : "Computing…"}</p>}
+          {executed ? (
+            <p className="text-sm text-emerald-300" data-testid="executed-versions">
+              Executed: now the active parameters ({d.executedVersions.map((v) => `${v.marketId} v${v.version}${v.active ? "" : ", since superseded"}`).join(", ")}).
+            </p>
+          ) : now.data?.preview ? (
+            <ImpactSummary preview={now.data.preview} title="Now (current snapshot and active parameters)" />
+          ) : (
+            <p className="text-xs text-slate-500">{now.data?.issues.length ? `Not applicable to the active set now: ${now.data.issues[0].reason}` : "Computing…"}</p>
+          )}
         </div>
-        {now.data?.preview ? <ImpactCharts preview={now.data.preview} /> : null}
+        {!executed && now.data?.preview ? <ImpactCharts preview={now.data.preview} /> : null}
       </section>
 
       {d.tally ? (
@@ -179,7 +189,7 @@ export function ProposalDetail({ proposalId }: { proposalId: string }) {
           <h2 className="text-sm uppercase text-slate-400">Vote</h2>
           <Tally detail={d} />
           <VoterPower proposalId={proposalId} />
-          <table className="w-full text-sm" data-testid="votes-table">
+          <table className="w-full text-sm [&_td]:px-2 [&_td]:py-1 [&_th]:px-2" data-testid="votes-table">
             <thead className="text-left text-xs text-slate-500">
               <tr>
                 <th>Voter</th>

@@ -44,10 +44,11 @@ export async function getProposal(db: Db, ctx: GovernanceContext, input: { propo
   const { row, proposal } = await loadProposal(db, input.proposalId);
   const settings = await ctx.settings(db);
   const nowMs = ctx.nowMs();
-  const [transitions, reviews, votes] = await Promise.all([
+  const [transitions, reviews, votes, executedVersions] = await Promise.all([
     db.proposalTransition.findMany({ where: { proposalId: proposal.id }, orderBy: [{ at: "asc" }, { id: "asc" }] }),
     db.review.findMany({ where: { proposalId: proposal.id }, orderBy: { createdAt: "asc" } }),
     storedVotes(db, proposal.id),
+    db.parameterSet.findMany({ where: { sourceProposalId: proposal.id }, select: { marketId: true, version: true, id: true, active: true }, orderBy: { marketId: "asc" } }),
   ]);
   const level = settings.levels[proposal.tier];
   const tally =
@@ -71,6 +72,8 @@ export async function getProposal(db: Db, ctx: GovernanceContext, input: { propo
     committee: settings.committee,
     transitions: transitions.map((t) => ({ id: t.id.toString(), fromState: t.fromState, toState: t.toState, event: t.event, actor: t.actor, reason: t.reason, details: t.details, preview: t.preview, at: t.at })),
     reviews,
+    /** Parameter-set versions this proposal created when it executed. */
+    executedVersions,
     tally: tally && {
       forPower: tally.forPower,
       againstPower: tally.againstPower,
