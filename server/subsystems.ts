@@ -9,5 +9,7 @@ export const subsystemStarters: SubsystemStarter[] = [
   // Alerting before feeds: detector events need the engine. The dispatcher after it (endpoint-disabled alerts).
   { name: "alerting", start: (rt) => import("./workers/notifier").then((m) => m.startAlerting(rt)) },
   { name: "dispatcher", start: (rt) => import("./workers/dispatcher-subsystem").then((m) => m.startDispatcher(rt)) },
+  // Risk before feeds: it follows `prices.updated` from the first broadcast; it reads feeds' σ lazily.
+  { name: "risk", start: (rt) => import("./services/risk/risk-subsystem").then((m) => m.startRisk(rt)) },
   { name: "feeds", start: (rt) => import("./services/oracle/feeds-subsystem").then((m) => m.startFeeds(rt)) },
 ];
