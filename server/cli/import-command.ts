@@ -65,7 +65,7 @@ export async function runImport(args: string[]): Promise<number> {
   const database = await openDatabase(target);
   try {
     const started = performance.now();
-    const result = await asCliInputErrorAsync(options.file, () => importSnapshot(database, { format: options.format, content, label: options.label ?? null, activate: options.activate, source: options.file }));
+    const result = await asCliInputErrorAsync(options.file, () => importSnapshot(database, { format: options.format, content, label: options.label ?? null, activate: options.activate, source: options.file, actor: "cli" }));
     const totalMs = performance.now() - started;
     if (options.json) process.stdout.write(`${JSON.stringify({ ...result, totalMs: Math.round(totalMs) })}\n`);
     else {

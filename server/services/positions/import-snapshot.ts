@@ -29,6 +29,8 @@ export type ImportSnapshotInput = {
   source?: string;
   /** Publishes `snapshot.activated` after the commit when activating. */
   bus?: EventBus;
+  /** Who imported (address, or "cli"): recorded in the audit log with the snapshot. */
+  actor?: string;
 };
 
 export type ImportSnapshotResult = {
@@ -147,7 +149,7 @@ export async function importSnapshot(database: Pick<Database, "pool">, input: Im
     if (error instanceof RiskInputError) throw invalidInput([{ path: error.path, reason: error.reason }]);
     throw error;
   }
-  const written = await writeSnapshot(database, { columns, source: input.format, label: input.label ?? null, activate: input.activate ?? false });
+  const written = await writeSnapshot(database, { columns, source: input.format, label: input.label ?? null, activate: input.activate ?? false, actor: input.actor });
   if (written.active) input.bus?.publish("snapshot.activated", { snapshotId: written.snapshotId, at: Date.now() });
   return {
     snapshotId: written.snapshotId,
@@ -167,7 +169,7 @@ export async function importSnapshot(database: Pick<Database, "pool">, input: Im
  */
 export async function writeSnapshot(
   database: Pick<Database, "pool">,
-  input: { columns: SnapshotColumns; source: string; label: string | null; activate: boolean; rowsPerStatement?: number },
+  input: { columns: SnapshotColumns; source: string; label: string | null; activate: boolean; rowsPerStatement?: number; actor?: string },
 ): Promise<{ snapshotId: number; active: boolean; writeMs: number }> {
   const { columns } = input;
   const chunk = input.rowsPerStatement ?? ROWS_PER_STATEMENT;
@@ -208,6 +210,13 @@ export async function writeSnapshot(
     if (input.activate) {
       await client.query(`UPDATE "PositionSnapshot" SET "active" = false WHERE "active" AND id <> $1`, [snapshotId]);
       await client.query(`UPDATE "PositionSnapshot" SET "active" = true WHERE id = $1`, [snapshotId]);
+    }
+    if (input.actor) {
+      await client.query(`INSERT INTO "AuditLog" ("actor", "action", "target", "details") VALUES ($1, 'snapshot.import', $2, $3)`, [
+        input.actor,
+        `snapshot:${snapshotId}`,
+        JSON.stringify({ format: input.source, label: input.label, accounts: columns.accountIds.length, positions: columns.positionSizes.length, activated: input.activate }),
+      ]);
     }
     await client.query("COMMIT");
     return { snapshotId, active: input.activate, writeMs: performance.now() - started };
