@@ -4,6 +4,7 @@ import { systemRouter } from "./routers/system";
 import { alertsRouter } from "./routers/alerts";
 import { webhooksRouter } from "./routers/webhooks";
 import { marketsRouter } from "./routers/markets";
+import { riskRouter } from "./routers/risk";
 import { adminRouter } from "./routers/admin";
 import { proposalRouter } from "./routers/proposal";
 import { reviewRouter } from "./routers/review";
@@ -17,6 +18,7 @@ export const appRouter = router({
   alerts: alertsRouter,
   webhooks: webhooksRouter,
   markets: marketsRouter,
+  risk: riskRouter,
   admin: adminRouter,
   proposal: proposalRouter,
   review: reviewRouter,
