@@ -8,12 +8,12 @@ import type { Runtime } from "../../runtime-types";
 import { seedDemo } from "../../demo/seed";
 import { startRisk } from "../../services/risk/risk-subsystem";
 import { createCallerFactory } from "../init";
-import type { Role } from "../../auth/roles";
+import type { SessionUser } from "../../auth/roles";
 import { riskRouter } from "./risk";
 import { router } from "../init";
 
 const createCaller = createCallerFactory(router({ risk: riskRouter }));
-const admin = { address: "0x00000000000000000000000000000000000000a1", roles: ["holder", "admin"] as Role[] };
+const admin: SessionUser = { address: "0x00000000000000000000000000000000000000a1", roles: ["holder", "admin"] };
 
 describe("risk router (pglite)", () => {
   let database: TestDatabase;
