@@ -6,6 +6,7 @@ import { webhooksRouter } from "./routers/webhooks";
 import { marketsRouter } from "./routers/markets";
 import { riskRouter } from "./routers/risk";
 import { adminRouter } from "./routers/admin";
+import { oraclesRouter } from "./routers/oracles";
 import { proposalRouter } from "./routers/proposal";
 import { reviewRouter } from "./routers/review";
 import { voteRouter } from "./routers/vote";
@@ -20,6 +21,7 @@ export const appRouter = router({
   markets: marketsRouter,
   risk: riskRouter,
   admin: adminRouter,
+  oracles: oraclesRouter,
   proposal: proposalRouter,
   review: reviewRouter,
   vote: voteRouter,
