@@ -10,6 +10,9 @@ import type { Erc20VotesReader } from "./voting-power";
 export type ProposalBusEvent = { type: string; proposalId: string; at: number; data?: Record<string, unknown> };
 export type ParamsActivatedEvent = { market: string; version: number; parameterSetId: number; at: number };
 
+/** A governance event for webhooks: `id` is the idempotency key of this occurrence. */
+export type OutboxEvent = { type: string; id: string; data: Record<string, unknown>; summary?: string; labels?: Record<string, string> };
+
 export interface GovernanceContext {
   /** Settings in force (defaults ← config `governance:` ← run-time overrides such as the steward pause). */
   settings(db: Db | Tx): Promise<GovernanceSettings>;
@@ -25,7 +28,7 @@ export interface GovernanceContext {
   publishProposalEvent(event: ProposalBusEvent): void;
   publishParamsActivated(event: ParamsActivatedEvent): void;
   /** Called inside the transaction that makes the change (transactional outbox for webhooks). */
-  enqueueOutboxEvent(tx: Tx, event: { type: string; data: Record<string, unknown> }): Promise<void>;
+  enqueueOutboxEvent(tx: Tx, event: OutboxEvent): Promise<void>;
 }
 
 export type { StoredPreview };

@@ -124,6 +124,7 @@ const REVIEW_DECISIONS: Partial<Record<ProposalEvent["type"], string>> = {
 /** Rows for the events (one transition per event; reviews for review events). */
 export async function recordEvents(tx: Tx, ctx: GovernanceContext, before: ProposalState | null, after: Proposal, events: ProposalEvent[], preview: StoredPreview | null, revision: number) {
   let state = before;
+  let index = 0;
   for (const event of events) {
     const next = stateAfter(event, state ?? "Draft");
     const reason = typeof event.data?.reason === "string" ? event.data.reason : typeof event.data?.comment === "string" ? event.data.comment : null;
@@ -144,8 +145,16 @@ export async function recordEvents(tx: Tx, ctx: GovernanceContext, before: Propo
     if (decision) {
       await tx.review.create({ data: { proposalId: after.id, reviewer: event.actor, decision, comment: reason, revision, createdAt: new Date(event.atMs) } });
     }
-    await ctx.enqueueOutboxEvent(tx, { type: event.type, data: { proposalId: after.id, actor: event.actor, atMs: event.atMs, state: next, ...(event.data ?? {}) } });
+    await ctx.enqueueOutboxEvent(tx, {
+      type: event.type,
+      // One occurrence = this event of this stored version of the proposal: a retried transaction re-uses it.
+      id: `${event.type}:${after.id}:v${after.version}:${index}`,
+      summary: `${event.type.replace("proposal.", "Proposal ")}: ${after.title}`,
+      labels: { markets: [...new Set(after.changes.map((change) => change.market))].join(","), tier: after.tier },
+      data: { proposalId: after.id, title: after.title, actor: event.actor, atMs: event.atMs, fromState: state, state: next, ...(event.data ?? {}) },
+    });
     state = next;
+    index++;
   }
 }
 

@@ -4,7 +4,11 @@
 import type { Runtime } from "../../runtime-types";
 import type { GovernanceContext } from "./context";
 import { processGovernanceClock } from "./clock";
-import { createPreviewer } from "./preview";
+import { applyChanges } from "../../../lib/governance";
+import type { RiskSubsystem } from "../risk/risk-subsystem";
+import { enqueueEvent } from "../alerts/enqueue-event";
+import { loadActiveParameterSet } from "./parameter-sets";
+import { createPreviewer, type PreviewWithDetail } from "./preview";
 import { viemErc20VotesReader } from "./voting-power";
 import { governanceConfigFrom, settingsInForce, type GovernanceConfig } from "./settings";
 
@@ -21,7 +25,29 @@ export function governanceFor(runtime: Runtime): GovernanceContext & { config: G
   if (holder[KEY]) return holder[KEY];
   const config = governanceConfigFrom((runtime.config as { governance?: unknown } | null)?.governance);
   const clock = processGovernanceClock();
-  const preview = createPreviewer();
+  const fallbackPreview = createPreviewer();
+  // The risk subsystem keeps the active snapshot in memory with live marks and σ: preview there
+  // when it runs (the app); the adapter above reads the snapshot itself (scripts, tests).
+  const preview: GovernanceContext["preview"] = async (db, changes): Promise<PreviewWithDetail | null> => {
+    const risk = runtime.subsystems.get("risk") as RiskSubsystem | undefined;
+    if (!risk?.service) return fallbackPreview(db, changes);
+    const status = await risk.service.status();
+    if (!status.snapshot) return null;
+    const { set } = await loadActiveParameterSet(db);
+    const proposed = applyChanges(set, changes);
+    const touched = [...new Set(changes.map((change) => change.market))];
+    const result = await risk.service.previewParams({ markets: Object.fromEntries(touched.map((market) => [market, proposed.markets[market]])) });
+    return {
+      stored: {
+        snapshotId: result.snapshotId,
+        marks: result.marks,
+        summary: result.summary,
+        against: Object.fromEntries(Object.entries(result.against).map(([market, version]) => [market, version.version])),
+        computedAtMs: Date.now(),
+      },
+      result,
+    };
+  };
   const context: GovernanceContext & { config: GovernanceConfig } = {
     config,
     settings: (db) => settingsInForce(db, config.settings),
@@ -32,10 +58,10 @@ export function governanceFor(runtime: Runtime): GovernanceContext & { config: G
     ...(config.votingToken && runtime.env.rpcUrl ? { erc20Votes: viemErc20VotesReader(runtime.env.rpcUrl, runtime.env.chainId, config.votingToken) } : {}),
     publishProposalEvent: (event) => runtime.bus.publish("proposal.event", event),
     publishParamsActivated: (event) => runtime.bus.publish("params.activated", event),
-    // TODO(webhooks): call `enqueueEvent(tx, {type, data})` from server/services/alerts (the
-    // webhooks engineer's outbox helper) once it exists; until then proposal.* events reach
-    // subscribers through the bus only.
-    enqueueOutboxEvent: async () => {},
+    // Transactional outbox (server/services/alerts): routes matching `eventType` get a webhook.
+    enqueueOutboxEvent: async (tx, event) => {
+      await enqueueEvent(tx, { ...event, appBaseUrl: runtime.env.publicUrl, link: event.data.proposalId ? `${runtime.env.publicUrl}/proposals/${String(event.data.proposalId)}` : null });
+    },
   };
   holder[KEY] = context;
   return context;

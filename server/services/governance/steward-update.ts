@@ -47,6 +47,13 @@ export async function applyStewardUpdate(db: Db, ctx: GovernanceContext, input: 
           at: new Date(nowMs),
         })),
       });
+      await ctx.enqueueOutboxEvent(tx, {
+        type: "steward.updated",
+        id: `steward.updated:${versions.map((v) => v.parameterSetId).join(",")}`,
+        summary: `Steward update: ${recheck.changes.map((c) => `${c.market} ${c.path} ${String(c.from)} → ${String(c.to)}`).join("; ")}`,
+        labels: { markets: markets.join(",") },
+        data: { actor: input.actor, changes: recheck.changes, versions, note: input.note ?? null },
+      });
       await tx.auditLog.create({
         data: { actor: input.actor, action: "steward.update", target: markets.join(","), details: { changes: recheck.changes, versions, note: input.note ?? null } as unknown as Prisma.InputJsonValue },
       });

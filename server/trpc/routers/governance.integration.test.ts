@@ -25,6 +25,9 @@ async function seed(db: TestDatabase["prisma"]) {
     const [persona, power] = row.split(",");
     return `${demoAccount(persona).address},${power}`;
   });
+  // A webhook route for executions: the outbox row must be written with the execution.
+  await db.webhookEndpoint.create({ data: { id: "gov-hook", format: "standard", url: "https://hooks.example.com/governance" } });
+  await db.alertRoute.create({ data: { id: "gov-route", position: 0, match: { eventType: ["proposal.executed", "steward.updated"] }, webhookIds: ["gov-hook"], groupWaitMs: 0, groupIntervalMs: 60_000, repeatIntervalMs: 3_600_000 } });
   await importVotingPower(db, { name: "demo", format: "csv", text: rows.join("\n"), takenAt: new Date(Date.now() - DAY_MS), createdBy: "seed" });
 }
 
@@ -94,6 +97,9 @@ describe.each(testDatabaseKinds())("governance routers (%s)", (kind) => {
     expect(active.set.markets["ETH-USD"].maintenanceMarginFraction).toBe(0.034);
     const audit = await as("holder-1").params.auditLog({});
     expect(audit.items.map((item) => item.action)).toContain("proposal.execute");
+    const deliveries = await database.prisma.outboxDelivery.findMany();
+    expect(deliveries.map((d) => [d.endpointId, d.eventType])).toEqual([["gov-hook", "proposal.executed"]]);
+    expect(JSON.parse((deliveries[0].payload as { body: string }).body)).toMatchObject({ type: "proposal.executed" });
     const list = await as(null).proposal.list({ states: ["Executed"] });
     expect(list.items.map((item) => item.id)).toEqual([created.id]);
     expect(processGovernanceClock().offset - startOffset).toBe(5 * DAY_MS + 1000);
