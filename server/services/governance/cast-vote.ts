@@ -63,8 +63,11 @@ export async function castVote(
       WHERE "Vote"."castAt" <= EXCLUDED."castAt"
     RETURNING (xmax = 0) AS inserted`;
   const replaced = result.length === 0 || !result[0].inserted;
+  // The deadline after this vote: a vote that first reaches quorum late extends it.
+  const after = canCastVote(proposal, await storedVotes(db, proposal.id), nowMs, settings);
+  const deadlineMs = after.ok ? after.deadlineMs : allowed.deadlineMs;
   ctx.publishProposalEvent({ type: "proposal.vote_cast", proposalId: proposal.id, at: nowMs, data: { voter, choice: input.choice, power: power.toString(), replaced } });
-  return { voter, choice: input.choice, power, digest, replaced, deadlineMs: allowed.deadlineMs };
+  return { voter, choice: input.choice, power, digest, replaced, deadlineMs };
 }
 
 /** Votes of a proposal with power and reasons, and whether each stored signature verifies. */
