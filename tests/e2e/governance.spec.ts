@@ -100,7 +100,21 @@ describe("governance", () => {
     await expect.poll(() => admin.getByTestId("market-row-ETH-USD").textContent(), { timeout: 15_000 }).toContain("v2");
     await expect.poll(() => admin.getByTestId("market-row-ETH-USD").textContent()).toContain("3.50 %");
 
+    // Fast lane: a steward update within bounds applies at once, one beyond them is refused with the rule.
+    await admin.goto(`${baseUrl}/proposals/steward`);
+    await admin.getByTestId("steward-market").selectOption("BTC-USD");
+    await admin.getByTestId("steward-path").selectOption("liquidationPenalty");
+    await admin.getByTestId("steward-value").fill("0.02");
+    await admin.getByTestId("steward-apply").click();
+    await expect.poll(() => admin.getByTestId("steward-message").textContent(), { timeout: 15_000 }).toContain("UpdateNotInRange");
+    await admin.getByTestId("steward-value").fill("0.011");
+    await admin.getByTestId("steward-apply").click();
+    await expect.poll(() => admin.getByTestId("steward-message").textContent(), { timeout: 15_000 }).toContain("Applied");
+    await expect.poll(() => admin.getByTestId("steward-history").textContent(), { timeout: 15_000 }).toContain("liquidationPenalty");
+    await admin.screenshot({ path: path.join(screenshotDir, "governance-steward.png"), fullPage: true });
+
     await admin.goto(`${baseUrl}/audit`);
     await expect.poll(() => admin.getByTestId("audit-table").textContent(), { timeout: 15_000 }).toContain("proposal.execute");
+    await expect.poll(() => admin.getByTestId("audit-table").textContent()).toContain("steward.update");
   });
 });
