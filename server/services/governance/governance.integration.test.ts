@@ -237,6 +237,16 @@ describe.each(testDatabaseKinds())("governance services (%s)", (kind) => {
     // A second pass at the same time changes nothing (idempotent).
     expect((await runSchedulerOnce(db, ctx)).advanced).toEqual([]);
 
+    // Request changes sends it back to Draft with the comment; resubmitting starts a new review.
+    const revised = await createProposal(db, ctx, { proposer: committee[0].address, title: "r", rationaleMarkdown: "", changes: [{ market: "BTC-USD", path: "liquidationPenalty", to: 0.006 }] });
+    await submitProposal(db, ctx, { proposalId: revised.id, actor: committeeActor(0) });
+    expect((await rejection(reviewProposal(db, ctx, { proposalId: revised.id, actor: committeeActor(1), decision: { type: "requestChanges", comment: " " } }))).code).toBe("BAD_REQUEST");
+    const sentBack = await reviewProposal(db, ctx, { proposalId: revised.id, actor: committeeActor(1), decision: { type: "requestChanges", comment: "explain the penalty" } });
+    expect(sentBack.state).toBe("Draft");
+    expect(await db.review.findMany({ where: { proposalId: revised.id }, select: { decision: true, comment: true, revision: true } })).toEqual([{ decision: "request_changes", comment: "explain the penalty", revision: 1 }]);
+    await cancelProposal(db, ctx, { proposalId: revised.id, actor: committeeActor(0) });
+    expect(await db.auditLog.count({ where: { action: "proposal.cancel", target: revised.id } })).toBe(1);
+
     const other = await createProposal(db, ctx, { proposer: committee[0].address, title: "x", rationaleMarkdown: "", changes: [{ market: "BTC-USD", path: "liquidationPenalty", to: 0.006 }] });
     expect((await rejection(cancelProposal(db, ctx, { proposalId: other.id, actor: { address: holders[0].address, roles: [] } }))).code).toBe("FORBIDDEN");
     await reviewProposal(db, ctx, { proposalId: other.id, actor: committeeActor(1), decision: { type: "veto", reason: "unsafe" } }).catch((e: AppError) => {
