@@ -2,23 +2,27 @@
 // every amount stored as the exact decimal text it arrived as (NUMERIC(38,18) columns), then
 // optionally activated (one active snapshot: partial unique index "PositionSnapshot_one_active").
 //
-// Bulk path: column arrays bound as text[] and expanded server-side with
-// `INSERT … SELECT FROM unnest($n::text[], …)` — one statement per chunk, one parameter per column,
-// so 1,000,000 positions are ~20 statements in one transaction instead of a million round trips
-// (the same SQL on PostgreSQL and on PGlite's single connection). Numbers travel as text, so the
-// server parses the venue's decimal strings itself: nothing passes through a float on the way in.
+// Bulk path: on PostgreSQL `COPY … FROM STDIN` (text format, copy-from.ts); on PGlite (one
+// connection through pglite-socket) column arrays bound as text[] and expanded server-side with
+// `INSERT … SELECT FROM unnest($n::text[], …)`, one statement per 50,000 rows. Both in one
+// transaction. Numbers travel as text, so the server parses the venue's decimal strings itself:
+// nothing passes through a float on the way in.
 // Measured: BENCHMARKS.md "Snapshot import" (`npm run bench:import`).
 import { RiskInputError, formatDecimal, parseDecimal, type Book } from "../../../lib/risk";
 import { invalidInput } from "../../errors";
 import type { Database } from "../../db";
 import type { EventBus } from "../../bus";
 import { parseSnapshotContent, snapshotFormats, type SnapshotFormat } from "./snapshot-formats";
+import { copyFromStdin, copyText } from "./copy-from";
+import type pg from "pg";
 
 /** NUMERIC(38,18): 20 integer digits, 18 fractional (prisma/schema.prisma). */
 const MAX_INTEGER_DIGITS = 20;
 const MAX_FRACTION_DIGITS = 18;
 /** Rows per INSERT statement: a few MB of array text, well inside a PostgreSQL message. */
 const ROWS_PER_STATEMENT = 50_000;
+/** Rows per CopyData message on PostgreSQL (~1 MB). */
+const ROWS_PER_COPY_CHUNK = 10_000;
 
 export type ImportSnapshotInput = {
   format: SnapshotFormat;
@@ -66,14 +70,25 @@ export type SnapshotColumns = {
 function exactDecimal(exact: string | undefined, value: number, path: string): string {
   const text = exact ?? (Number.isFinite(value) ? String(value) : "");
   let canonical: string;
-  try {
-    canonical = formatDecimal(parseDecimal(text));
-  } catch {
-    throw new RiskInputError("snapshot", path, `expected a decimal number, got ${JSON.stringify(text)}`);
+  const plain = /^([+-]?)(\d+)(?:\.(\d*))?$/.exec(text);
+  if (plain) {
+    // Fast path for plain decimals (what venues send): strip zeros without BigInt.
+    const whole = plain[2].replace(/^0+(?=\d)/, "");
+    const fraction = (plain[3] ?? "").replace(/0+$/, "");
+    canonical = fraction ? `${whole}.${fraction}` : whole;
+    if (plain[1] === "-" && canonical !== "0") canonical = `-${canonical}`;
+  } else {
+    try {
+      canonical = formatDecimal(parseDecimal(text));
+    } catch {
+      throw new RiskInputError("snapshot", path, `expected a decimal number, got ${JSON.stringify(text)}`);
+    }
   }
-  const [whole, fraction = ""] = canonical.replace(/^-/, "").split(".");
-  if (fraction.length > MAX_FRACTION_DIGITS) throw new RiskInputError("snapshot", path, `expected at most ${MAX_FRACTION_DIGITS} decimal places (stored exactly), got ${text}`);
-  if (whole.replace(/^0+/, "").length > MAX_INTEGER_DIGITS) throw new RiskInputError("snapshot", path, `expected at most ${MAX_INTEGER_DIGITS} integer digits, got ${text}`);
+  const point = canonical.indexOf(".");
+  const fractionDigits = point < 0 ? 0 : canonical.length - point - 1;
+  const integerDigits = (point < 0 ? canonical : canonical.slice(0, point)).replace(/^-?0*/, "").length;
+  if (fractionDigits > MAX_FRACTION_DIGITS) throw new RiskInputError("snapshot", path, `expected at most ${MAX_FRACTION_DIGITS} decimal places (stored exactly), got ${text}`);
+  if (integerDigits > MAX_INTEGER_DIGITS) throw new RiskInputError("snapshot", path, `expected at most ${MAX_INTEGER_DIGITS} integer digits, got ${text}`);
   return canonical;
 }
 
@@ -139,7 +154,7 @@ export function parseSnapshotOrRefuse(format: string, content: string, source: s
   }
 }
 
-export async function importSnapshot(database: Pick<Database, "pool">, input: ImportSnapshotInput): Promise<ImportSnapshotResult> {
+export async function importSnapshot(database: Pick<Database, "pool" | "kind">, input: ImportSnapshotInput): Promise<ImportSnapshotResult> {
   const source = input.source ?? `${input.format === "csv" ? "positions.csv" : `${input.format}.json`}`;
   const book = parseSnapshotOrRefuse(input.format, input.content, source);
   let columns: SnapshotColumns;
@@ -168,7 +183,7 @@ export async function importSnapshot(database: Pick<Database, "pool">, input: Im
  * nothing slow is awaited while it is held). Activation happens in the same transaction.
  */
 export async function writeSnapshot(
-  database: Pick<Database, "pool">,
+  database: Pick<Database, "pool" | "kind">,
   input: { columns: SnapshotColumns; source: string; label: string | null; activate: boolean; rowsPerStatement?: number; actor?: string },
 ): Promise<{ snapshotId: number; active: boolean; writeMs: number }> {
   const { columns } = input;
@@ -183,30 +198,8 @@ export async function writeSnapshot(
       [input.source, input.label, columns.accountIds.length, columns.positionSizes.length, JSON.stringify(columns.marks), columns.insuranceFund],
     );
     const snapshotId = rows[0].id;
-    for (let start = 0; start < columns.accountIds.length; start += chunk) {
-      const end = start + chunk;
-      await client.query(
-        `INSERT INTO "Account" ("snapshotId", "accountId", "mode", "collateral")
-         SELECT $1, t.account, t.mode, t.collateral::numeric FROM unnest($2::text[], $3::text[], $4::text[]) AS t(account, mode, collateral)`,
-        [snapshotId, columns.accountIds.slice(start, end), columns.accountModes.slice(start, end), columns.accountCollateral.slice(start, end)],
-      );
-    }
-    for (let start = 0; start < columns.positionSizes.length; start += chunk) {
-      const end = start + chunk;
-      await client.query(
-        `INSERT INTO "Position" ("snapshotId", "accountId", "market", "size", "entryPrice", "margin")
-         SELECT $1, t.account, t.market, t.size::numeric, t.entry::numeric, t.margin::numeric
-         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS t(account, market, size, entry, margin)`,
-        [
-          snapshotId,
-          columns.positionAccountIds.slice(start, end),
-          columns.positionMarkets.slice(start, end),
-          columns.positionSizes.slice(start, end),
-          columns.positionEntryPrices.slice(start, end),
-          columns.positionMargins.slice(start, end),
-        ],
-      );
-    }
+    if (database.kind === "postgres" && !input.rowsPerStatement) await copyRows(client, snapshotId, columns);
+    else await insertRows(client, snapshotId, columns, chunk);
     if (input.activate) {
       await client.query(`UPDATE "PositionSnapshot" SET "active" = false WHERE "active" AND id <> $1`, [snapshotId]);
       await client.query(`UPDATE "PositionSnapshot" SET "active" = true WHERE id = $1`, [snapshotId]);
@@ -225,5 +218,59 @@ export async function writeSnapshot(
     throw error;
   } finally {
     client.release();
+  }
+}
+
+type Client = pg.PoolClient;
+
+/** PostgreSQL: COPY FROM STDIN in text format (the fastest bulk path; numbers parsed by the server). */
+async function copyRows(client: Client, snapshotId: number, columns: SnapshotColumns): Promise<void> {
+  const id = String(snapshotId);
+  await copyFromStdin(client, `COPY "Account" ("snapshotId", "accountId", "mode", "collateral") FROM STDIN`, function* () {
+    for (let start = 0; start < columns.accountIds.length; start += ROWS_PER_COPY_CHUNK) {
+      let text = "";
+      const end = Math.min(columns.accountIds.length, start + ROWS_PER_COPY_CHUNK);
+      for (let i = start; i < end; i++) text += `${id}\t${copyText(columns.accountIds[i])}\t${columns.accountModes[i]}\t${columns.accountCollateral[i]}\n`;
+      yield text;
+    }
+  });
+  await copyFromStdin(client, `COPY "Position" ("snapshotId", "accountId", "market", "size", "entryPrice", "margin") FROM STDIN`, function* () {
+    for (let start = 0; start < columns.positionSizes.length; start += ROWS_PER_COPY_CHUNK) {
+      let text = "";
+      const end = Math.min(columns.positionSizes.length, start + ROWS_PER_COPY_CHUNK);
+      for (let i = start; i < end; i++) {
+        const margin = columns.positionMargins[i];
+        text += `${id}\t${copyText(columns.positionAccountIds[i])}\t${copyText(columns.positionMarkets[i])}\t${columns.positionSizes[i]}\t${columns.positionEntryPrices[i]}\t${margin === null ? "\\N" : margin}\n`;
+      }
+      yield text;
+    }
+  });
+}
+
+/** PGlite (and the fallback): column arrays expanded by unnest, one statement per chunk. */
+async function insertRows(client: Client, snapshotId: number, columns: SnapshotColumns, chunk: number): Promise<void> {
+  for (let start = 0; start < columns.accountIds.length; start += chunk) {
+    const end = start + chunk;
+    await client.query(
+      `INSERT INTO "Account" ("snapshotId", "accountId", "mode", "collateral")
+       SELECT $1, t.account, t.mode, t.collateral::numeric FROM unnest($2::text[], $3::text[], $4::text[]) AS t(account, mode, collateral)`,
+      [snapshotId, columns.accountIds.slice(start, end), columns.accountModes.slice(start, end), columns.accountCollateral.slice(start, end)],
+    );
+  }
+  for (let start = 0; start < columns.positionSizes.length; start += chunk) {
+    const end = start + chunk;
+    await client.query(
+      `INSERT INTO "Position" ("snapshotId", "accountId", "market", "size", "entryPrice", "margin")
+       SELECT $1, t.account, t.market, t.size::numeric, t.entry::numeric, t.margin::numeric
+       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS t(account, market, size, entry, margin)`,
+      [
+        snapshotId,
+        columns.positionAccountIds.slice(start, end),
+        columns.positionMarkets.slice(start, end),
+        columns.positionSizes.slice(start, end),
+        columns.positionEntryPrices.slice(start, end),
+        columns.positionMargins.slice(start, end),
+      ],
+    );
   }
 }

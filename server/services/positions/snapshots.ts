@@ -84,12 +84,12 @@ export async function loadSnapshot(database: Pick<Database, "pool">, options: { 
   const snapshot = head.rows[0];
   if (!snapshot) return null;
   const accounts = await pool.query({
-    text: `SELECT "accountId", mode, collateral::float8 FROM "Account" WHERE "snapshotId" = $1 ORDER BY "accountId"`,
+    text: `SELECT "accountId", mode, collateral::float8 FROM "Account" WHERE "snapshotId" = $1 ORDER BY "accountId" COLLATE "C"`,
     values: [snapshot.id],
     rowMode: "array",
   });
   const positions = await pool.query({
-    text: `SELECT "accountId", market, size::float8, "entryPrice"::float8, margin::float8 FROM "Position" WHERE "snapshotId" = $1 ORDER BY "accountId", id`,
+    text: `SELECT "accountId", market, size::float8, "entryPrice"::float8, margin::float8 FROM "Position" WHERE "snapshotId" = $1 ORDER BY "accountId" COLLATE "C", id`,
     values: [snapshot.id],
     rowMode: "array",
   });
