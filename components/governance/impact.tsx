@@ -2,7 +2,7 @@
 // The effect on open positions: summary (current vs proposed), health histogram, shock curve with
 // liquidations, liquidation-price shift distribution, per-market impact and top affected accounts.
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { formatUsd } from "@/components/format";
+import { formatPrice, formatUsd } from "@/components/format";
 import type { PreviewData, StoredPreviewSummary } from "./types";
 
 function Delta({ label, current, proposed, money, testId }: { label: string; current: number; proposed: number; money?: boolean; testId?: string }) {
@@ -36,7 +36,7 @@ export function ImpactSummary({ preview, title }: { preview: StoredPreviewSummar
         <Delta label="Notional at risk" current={s.notionalAtRisk.current} proposed={s.notionalAtRisk.proposed} money />
       </div>
       <div className="text-xs text-slate-500">
-        positions snapshot #{preview.snapshotId} · marks {Object.entries(preview.marks).map(([m, p]) => `${m} ${p}`).join(", ")}
+        positions snapshot #{preview.snapshotId} · marks {Object.entries(preview.marks).map(([m, p]) => `${m} ${formatPrice(p)}`).join(", ")}
       </div>
     </div>
   );
