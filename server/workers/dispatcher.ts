@@ -21,9 +21,13 @@ import {
   type DeliveryOutcome,
   type RetryPolicy,
 } from "../../lib/alerts";
-import type { Prisma, PrismaClient } from "../../generated/prisma/client";
+import type { PrismaClient } from "../../generated/prisma/client";
 import { endpointSecret } from "../services/webhooks/endpoints";
 import { bodyForSend, type OutboxPayload } from "../services/webhooks/outbox";
+import { insertRows, recordset, rowsJson } from "../services/alerts/sql-rows";
+
+const ATTEMPT_COLUMNS = { deliveryId: "bigint", at: "timestamp", statusCode: "int", latencyMs: "int", responseExcerpt: "text", error: "text" } as const;
+const UPDATE_COLUMNS = { id: "bigint", status: "text", attempts: "int", next: "timestamp", error: "text", delivered: "timestamp" } as const;
 
 export const RESPONSE_EXCERPT_CHARS = 500;
 
@@ -309,7 +313,7 @@ export class Dispatcher {
     const batch = this.outcomes.splice(0, 500);
     if (batch.length === 0) return;
     const now = this.nowMs();
-    const attempts: Prisma.DeliveryAttemptCreateManyInput[] = batch.map((o) => ({
+    const attempts = batch.map((o) => ({
       deliveryId: o.row.id,
       at: new Date(o.atMs),
       statusCode: o.statusCode,
@@ -317,19 +321,18 @@ export class Dispatcher {
       responseExcerpt: o.responseExcerpt,
       error: o.error,
     }));
-    // Row updates: (id, status, attempts, nextAttemptAt, lastError, deliveredAt).
-    const values: string[] = [];
-    const params: unknown[] = [];
-    for (const o of batch) {
+    // Row updates, all in one jsonb parameter (sql-rows.ts).
+    const updates = batch.map((o) => {
       const d = o.decision;
-      const status = d.action === "delivered" ? "delivered" : d.action === "dead-letter" ? "dead" : "pending";
-      const next = d.action === "retry" ? d.nextAttemptAtMs : now;
-      const lastError =
-        d.action === "delivered" ? null : d.action === "disable-endpoint" ? `endpoint disabled: ${d.reason}` : d.reason;
-      const base = params.length;
-      values.push(`($${base + 1}::bigint, $${base + 2}::text, $${base + 3}::int, $${base + 4}::timestamptz, $${base + 5}::text, $${base + 6}::timestamptz)`);
-      params.push(o.row.id, status, o.row.attempts + 1, iso(next), lastError, d.action === "delivered" ? iso(o.atMs + o.latencyMs) : null);
-    }
+      return {
+        id: o.row.id,
+        status: d.action === "delivered" ? "delivered" : d.action === "dead-letter" ? "dead" : "pending",
+        attempts: o.row.attempts + 1,
+        next: new Date(d.action === "retry" ? d.nextAttemptAtMs : now),
+        error: d.action === "delivered" ? null : d.action === "disable-endpoint" ? `endpoint disabled: ${d.reason}` : d.reason,
+        delivered: d.action === "delivered" ? new Date(o.atMs + o.latencyMs) : null,
+      };
+    });
     // Endpoint health: the last outcome of each endpoint in this batch decides (in time order).
     const endpointUpdates = new Map<string, { health: ReturnType<typeof endpointHealthAfter>; pauseUntilMs: number | null; wasFailing: boolean }>();
     for (const o of [...batch].sort((a, b) => a.atMs - b.atMs)) {
@@ -347,14 +350,15 @@ export class Dispatcher {
     try {
       await this.db.$transaction(
         async (tx) => {
-          await tx.deliveryAttempt.createMany({ data: attempts });
+          await insertRows(tx, "DeliveryAttempt", ATTEMPT_COLUMNS, attempts);
+          const { from, select } = recordset(UPDATE_COLUMNS, 1, "v");
           await tx.$executeRawUnsafe(
             `UPDATE "OutboxDelivery" AS d
-                SET "status" = v.status, "attempts" = v.attempts, "nextAttemptAt" = v.next AT TIME ZONE 'UTC', "lastError" = v.error,
-                    "deliveredAt" = v.delivered AT TIME ZONE 'UTC', "lockedUntil" = NULL
-               FROM (VALUES ${values.join(", ")}) AS v(id, status, attempts, next, error, delivered)
-              WHERE d."id" = v.id`,
-            ...params,
+                SET "status" = v."status", "attempts" = v."attempts", "nextAttemptAt" = ${select.next}, "lastError" = v."error",
+                    "deliveredAt" = ${select.delivered}, "lockedUntil" = NULL
+               FROM ${from}
+              WHERE d."id" = v."id"`,
+            rowsJson(updates),
           );
           for (const [endpointId, update] of endpointUpdates) {
             const { health, pauseUntilMs, wasFailing } = update;

@@ -13,6 +13,7 @@ import type { Prisma, PrismaClient } from "../../../generated/prisma/client";
 import type { Tx } from "../../db";
 import { alertFromRow, labelsFor, NO_PART, statusOf, storedLabels, type AlertEventInput, type AlertRowLike, type AlertStatusView } from "./alert-model";
 import { outboxRowsFor, type EndpointForOutbox } from "../webhooks/outbox";
+import { insertSql, recordset, rowsJson } from "./sql-rows";
 
 export type AlertChange = { fingerprint: string; status: AlertStatusView; at: number };
 
@@ -43,6 +44,11 @@ type Queued = { op: Op; resolve: (result: RecordResult) => void; reject: (error:
 
 const ALERT_COLUMNS = `"id", "fingerprint", "check", "market", "feed", "severity", "value", "threshold", "labels", "firedAt", "resolvedAt", "acknowledgedAt", "acknowledgedBy"`;
 type AlertRow = AlertRowLike & { id: bigint };
+const ALERT_INSERT_COLUMNS = { fingerprint: "text", check: "text", market: "text", feed: "text", severity: "text", value: "float8", threshold: "float8", labels: "jsonb", firedAt: "timestamp" } as const;
+const ALERT_EVENT_COLUMNS = { alertId: "bigint", kind: "text", actor: "text", at: "timestamp", value: "float8", severity: "text" } as const;
+/** Outbox rows as outbox.ts builds them (status, attempts: database defaults). */
+const GROUP_COLUMNS = { key: "text", snapshot: "jsonb", updatedAt: "timestamp" } as const;
+export const OUTBOX_COLUMNS = { messageId: "text", endpointId: "text", eventType: "text", payload: "jsonb", nextAttemptAt: "timestamp", createdAt: "timestamp" } as const;
 
 function groupRowKey(group: NotifierSnapshot["groups"][number]): string {
   return JSON.stringify([group.endpointId, group.groupKey]);
@@ -196,8 +202,8 @@ export class AlertingEngine {
     let groupRows = new Map<string, string>();
     await this.db.$transaction(
       async (tx) => {
-        for (const op of ops) {
-          const row = await this.applyOp(tx, op, now, events);
+        const applied = await this.applyOps(tx, ops, now, events);
+        for (const row of applied) {
           if (!row) {
             results.push({ changed: false, alertId: null, status: null });
             continue;
@@ -210,10 +216,22 @@ export class AlertingEngine {
         const flush = this.notifier.flushDue();
         const { rows, skipped } = outboxRowsFor(flush.notifications, this.endpoints, this.options.appBaseUrl, new Date(now));
         for (const n of skipped) console.warn(`[alerting] route ${n.routeId} names unknown webhook endpoint ${n.endpointId}; notification dropped`);
-        if (events.length > 0) await tx.alertEvent.createMany({ data: events });
-        if (rows.length > 0) await tx.outboxDelivery.createMany({ data: rows, skipDuplicates: true });
+        const groups = this.changedGroups(now);
+        groupRows = groups.next;
+        // Events, outbox rows and notifier state in ONE statement (data-modifying CTEs): one round trip.
+        const events$ = insertSql("AlertEvent", ALERT_EVENT_COLUMNS);
+        const outbox$ = insertSql("OutboxDelivery", OUTBOX_COLUMNS, `ON CONFLICT ("messageId") DO NOTHING`).replace("$1", "$2");
+        const groups$ = insertSql("NotifierGroup", GROUP_COLUMNS, `ON CONFLICT ("key") DO UPDATE SET "snapshot" = EXCLUDED."snapshot", "updatedAt" = EXCLUDED."updatedAt"`).replace("$1", "$3");
+        await tx.$executeRawUnsafe(
+          `WITH e AS (${events$}), o AS (${outbox$}), g AS (${groups$}),
+                d AS (DELETE FROM "NotifierGroup" WHERE "key" IN (SELECT jsonb_array_elements_text($4::jsonb)))
+           SELECT 1`,
+          rowsJson(events),
+          rowsJson(rows),
+          rowsJson(groups.changed),
+          JSON.stringify(groups.removed),
+        );
         outboxRows = rows.length;
-        groupRows = await this.persistGroups(tx, now);
       },
       { maxWait: 60_000, timeout: 60_000 },
     );
@@ -222,68 +240,112 @@ export class AlertingEngine {
     return results;
   }
 
-  private async applyOp(tx: Tx, op: Op, now: number, events: Prisma.AlertEventCreateManyInput[]): Promise<AlertRow | null> {
-    if (op.type === "flush" || op.type === "reload") return null;
-    if (op.type === "ack") {
-      const rows = await tx.$queryRawUnsafe<AlertRow[]>(
-        `UPDATE "Alert" SET "acknowledgedAt" = $2::timestamptz AT TIME ZONE 'UTC', "acknowledgedBy" = $3
-         WHERE "fingerprint" = $1 AND "resolvedAt" IS NULL AND "acknowledgedAt" IS NULL RETURNING ${ALERT_COLUMNS}`,
-        op.fingerprint,
-        new Date(now).toISOString(),
-        op.actor,
-      );
-      const row = rows[0];
-      if (row) events.push({ alertId: row.id, kind: "acknowledged", actor: op.actor, at: new Date(now), value: row.value, severity: row.severity });
-      return row ?? null;
+  /**
+   * Applies a batch's alert operations with a few bulk statements per segment (a segment holds each
+   * fingerprint at most once, so its statements are independent), then returns the changed row of
+   * every op in op order (null = no-op). One statement per op would make the round trips, not the
+   * database, the limit.
+   */
+  private async applyOps(tx: Tx, ops: Op[], now: number, events: Prisma.AlertEventCreateManyInput[]): Promise<(AlertRow | null)[]> {
+    const rows: (AlertRow | null)[] = new Array(ops.length).fill(null);
+    let segment: number[] = [];
+    let seen = new Set<string>();
+    const run = async () => {
+      if (segment.length > 0) await this.applySegment(tx, ops, segment, now, events, rows);
+      segment = [];
+      seen = new Set();
+    };
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i];
+      if (op.type === "flush" || op.type === "reload") continue;
+      const fingerprint = op.type === "ack" ? op.fingerprint : op.event.fingerprint;
+      if (seen.has(fingerprint)) await run();
+      seen.add(fingerprint);
+      segment.push(i);
     }
-    const e = op.event;
-    const at = new Date(e.at).toISOString();
-    if (e.kind === "firing") {
-      // The partial unique index "Alert_one_open_per_fingerprint" makes a second open alert a no-op.
-      const rows = await tx.$queryRawUnsafe<AlertRow[]>(
-        `INSERT INTO "Alert" ("fingerprint", "check", "market", "feed", "severity", "value", "threshold", "labels", "firedAt")
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::timestamptz AT TIME ZONE 'UTC')
-         ON CONFLICT DO NOTHING RETURNING ${ALERT_COLUMNS}`,
-        e.fingerprint,
-        e.check,
-        e.market ?? NO_PART,
-        e.feed,
-        e.severity,
-        e.value,
-        e.threshold,
-        JSON.stringify(storedLabels(e)),
-        at,
-      );
-      const row = rows[0];
-      if (row) events.push({ alertId: row.id, kind: "firing", at: new Date(e.at), value: e.value, severity: e.severity });
-      return row ?? null;
-    }
-    const rows = await tx.$queryRawUnsafe<AlertRow[]>(
-      `UPDATE "Alert" SET "resolvedAt" = $2::timestamptz AT TIME ZONE 'UTC' WHERE "fingerprint" = $1 AND "resolvedAt" IS NULL RETURNING ${ALERT_COLUMNS}`,
-      e.fingerprint,
-      at,
-    );
-    const row = rows[0];
-    if (row) events.push({ alertId: row.id, kind: "resolved", at: new Date(e.at), value: e.value, severity: row.severity });
-    return row ?? null;
+    await run();
+    return rows;
   }
 
-  /** Writes the groups that changed since the last commit; returns the new committed map. */
-  private async persistGroups(tx: Tx, now: number): Promise<Map<string, string>> {
+  private async applySegment(tx: Tx, ops: Op[], indexes: number[], now: number, events: Prisma.AlertEventCreateManyInput[], rows: (AlertRow | null)[]) {
+    const firing: { index: number; e: AlertEventInput }[] = [];
+    const resolved: { index: number; e: AlertEventInput }[] = [];
+    const acks: { index: number; fingerprint: string; actor: string }[] = [];
+    for (const index of indexes) {
+      const op = ops[index];
+      if (op.type === "ack") acks.push({ index, fingerprint: op.fingerprint, actor: op.actor });
+      else if (op.type === "event") (op.event.kind === "firing" ? firing : resolved).push({ index, e: op.event });
+    }
+    if (firing.length > 0) {
+      // The partial unique index "Alert_one_open_per_fingerprint" makes a second open alert a no-op.
+      const inserted = await tx.$queryRawUnsafe<AlertRow[]>(
+        insertSql("Alert", ALERT_INSERT_COLUMNS, `ON CONFLICT DO NOTHING RETURNING ${ALERT_COLUMNS}`),
+        rowsJson(
+          firing.map(({ e }) => ({
+            fingerprint: e.fingerprint,
+            check: e.check,
+            market: e.market ?? NO_PART,
+            feed: e.feed,
+            severity: e.severity,
+            value: e.value,
+            threshold: e.threshold,
+            labels: storedLabels(e),
+            firedAt: new Date(e.at),
+          })),
+        ),
+      );
+      const byFingerprint = new Map(inserted.map((r) => [r.fingerprint, r]));
+      for (const { index, e } of firing) {
+        const row = byFingerprint.get(e.fingerprint) ?? null;
+        rows[index] = row;
+        if (row) events.push({ alertId: row.id, kind: "firing", at: new Date(e.at), value: e.value, severity: e.severity });
+      }
+    }
+    if (resolved.length > 0) {
+      const { from } = recordset({ fingerprint: "text", at: "timestamp" }, 1);
+      const updated = await tx.$queryRawUnsafe<AlertRow[]>(
+        `UPDATE "Alert" AS a SET "resolvedAt" = x."at" AT TIME ZONE 'UTC' FROM ${from}
+          WHERE a."fingerprint" = x."fingerprint" AND a."resolvedAt" IS NULL RETURNING ${ALERT_COLUMNS.replace(/"(\w+)"/g, 'a."$1"')}`,
+        rowsJson(resolved.map(({ e }) => ({ fingerprint: e.fingerprint, at: new Date(e.at) }))),
+      );
+      const byFingerprint = new Map(updated.map((r) => [r.fingerprint, r]));
+      for (const { index, e } of resolved) {
+        const row = byFingerprint.get(e.fingerprint) ?? null;
+        rows[index] = row;
+        if (row) events.push({ alertId: row.id, kind: "resolved", at: new Date(e.at), value: e.value, severity: row.severity });
+      }
+    }
+    if (acks.length > 0) {
+      const { from } = recordset({ fingerprint: "text", actor: "text" }, 1);
+      const updated = await tx.$queryRawUnsafe<AlertRow[]>(
+        `UPDATE "Alert" AS a SET "acknowledgedAt" = $2::timestamptz AT TIME ZONE 'UTC', "acknowledgedBy" = x."actor" FROM ${from}
+          WHERE a."fingerprint" = x."fingerprint" AND a."resolvedAt" IS NULL AND a."acknowledgedAt" IS NULL
+          RETURNING ${ALERT_COLUMNS.replace(/"(\w+)"/g, 'a."$1"')}`,
+        rowsJson(acks.map(({ fingerprint, actor }) => ({ fingerprint, actor }))),
+        new Date(now).toISOString(),
+      );
+      const byFingerprint = new Map(updated.map((r) => [r.fingerprint, r]));
+      for (const { index, fingerprint, actor } of acks) {
+        const row = byFingerprint.get(fingerprint) ?? null;
+        rows[index] = row;
+        if (row) events.push({ alertId: row.id, kind: "acknowledged", actor, at: new Date(now), value: row.value, severity: row.severity });
+      }
+    }
+  }
+
+  /** Groups changed or removed since the last commit, and the map to keep once this one commits. */
+  private changedGroups(now: number) {
     const snapshot = this.notifier.snapshot();
     const next = new Map<string, string>();
-    const changed: { key: string; snapshot: Prisma.InputJsonValue }[] = [];
+    const changed: { key: string; snapshot: unknown; updatedAt: Date }[] = [];
     for (const group of snapshot.groups) {
       const key = groupRowKey(group);
       const text = JSON.stringify(group);
       next.set(key, text);
-      if (this.persistedGroups.get(key) !== text) changed.push({ key, snapshot: group as unknown as Prisma.InputJsonValue });
+      if (this.persistedGroups.get(key) !== text) changed.push({ key, snapshot: group, updatedAt: new Date(now) });
     }
     const removed = [...this.persistedGroups.keys()].filter((key) => !next.has(key));
-    const stale = [...removed, ...changed.map((c) => c.key)];
-    if (stale.length > 0) await tx.notifierGroup.deleteMany({ where: { key: { in: stale } } });
-    if (changed.length > 0) await tx.notifierGroup.createMany({ data: changed.map((c) => ({ ...c, updatedAt: new Date(now) })) });
-    return next;
+    return { next, changed, removed };
   }
 }
 
