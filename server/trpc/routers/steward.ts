@@ -2,6 +2,7 @@
 // switch, history, and volatility-driven recommendations with their preview.
 import { z } from "zod";
 import { committeeProcedure, publicProcedure, router } from "../init";
+import type { Runtime, Subsystem } from "../../runtime-types";
 import { liveVolatilityFromSamples, volatilityRecommendations } from "../../services/governance/recommendations";
 import { governanceFor } from "../../services/governance/runtime-context";
 import { setStewardPaused } from "../../services/governance/settings";
@@ -9,6 +10,15 @@ import { applyStewardUpdate, listStewardUpdates, stewardBounds } from "../../ser
 import { changeInput } from "./proposal";
 
 const WEEK_MS = 7 * 86_400_000;
+
+/** Live EWMA σ the feeds subsystem keeps (the same numbers the risk engine uses), when it exposes them. */
+function feedVolatilities(runtime: Runtime): Record<string, number> | null {
+  const feeds = runtime.subsystems.get("feeds") as (Subsystem & { status?: () => { volatilities?: Record<string, number | null> } }) | undefined;
+  const raw = feeds?.status?.().volatilities;
+  if (!raw) return null;
+  const live = Object.fromEntries(Object.entries(raw).filter((entry): entry is [string, number] => typeof entry[1] === "number" && entry[1] > 0));
+  return Object.keys(live).length > 0 ? live : null;
+}
 
 export const stewardRouter = router({
   update: committeeProcedure
@@ -29,7 +39,7 @@ export const stewardRouter = router({
     .input(z.object({ liveAnnualVolatility: z.record(z.string(), z.number().positive().max(100)).optional() }).default({}))
     .query(async ({ ctx, input }) => {
       const governance = governanceFor(ctx.runtime);
-      const liveAnnualVolatility = input.liveAnnualVolatility ?? (await liveVolatilityFromSamples(ctx.db, { sinceMs: governance.nowMs() - WEEK_MS }));
+      const liveAnnualVolatility = input.liveAnnualVolatility ?? feedVolatilities(ctx.runtime) ?? (await liveVolatilityFromSamples(ctx.db, { sinceMs: Date.now() - WEEK_MS }));
       return { liveAnnualVolatility, recommendations: await volatilityRecommendations(ctx.db, governance, { liveAnnualVolatility }) };
     }),
 });
