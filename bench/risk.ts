@@ -18,7 +18,7 @@ import { createMarginState, updateMarginState, type MarginState } from "../lib/r
 import { previewImpact, previewTotals, shockRange } from "../lib/risk/preview";
 import { runCascade } from "../lib/risk/stress";
 import { benchParams, generateBook } from "./risk/generate";
-import { createTablesSql, parameterRows, previewSql, toPreviewRows, type SqlPreviewRow } from "./risk/sql";
+import { createTablesSql, parameterRows, previewSqlDirect, previewSqlOptimised, toPreviewRows, type SqlPreviewRow } from "./risk/sql";
 
 function option(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
@@ -31,6 +31,10 @@ const spec = { positions: option("positions", 1_000_000), accounts: option("acco
 const runs = Math.max(5, option("runs", 7));
 const shocks = shockRange(-0.5, 0.5, 0.05);
 const zeroShockId = shocks.indexOf(0);
+// --sql direct: the straightforward position × shock form; default: the hand-optimised form.
+const sqlForm = process.argv.includes("direct") ? "direct" : "optimised";
+const previewSql = (zero: number) => (sqlForm === "direct" ? previewSqlDirect(zero) : previewSqlOptimised(zero));
+const postgresRuns = Math.max(5, option("postgres-runs", 5));
 
 function median(values: number[]): number {
   const sorted = values.slice().sort((a, b) => a - b);
@@ -46,6 +50,7 @@ async function timeRuns<T>(label: string, warmups: number, count: number, work: 
     const start = performance.now();
     result = await work();
     all.push(performance.now() - start);
+    if (all[all.length - 1] > 2000) log(`  ${label}: run ${i + 1}/${count} ${all[all.length - 1].toFixed(0)} ms`);
   }
   const ms = median(all);
   log(`${label}: median ${ms.toFixed(2)} ms over ${count} runs [${all.map((x) => x.toFixed(1)).join(", ")}]`);
@@ -143,7 +148,7 @@ async function runPostgres(files: Record<string, string>): Promise<{ ms: number;
     await client.query("SET work_mem = '4GB'");
     await client.query("SET max_parallel_workers_per_gather = 2");
     const sql = previewSql(zeroShockId);
-    const timed = await timeRuns("postgres preview", 1, runs, async () => toPreviewRows((await client.query({ text: sql, rowMode: "array" })).rows));
+    const timed = await timeRuns("postgres preview", 1, postgresRuns, async () => toPreviewRows((await client.query({ text: sql, rowMode: "array" })).rows));
     return { ms: timed.ms, rows: timed.result, all: timed.all };
   } finally {
     await client.end().catch(() => undefined);
@@ -218,6 +223,7 @@ async function main(): Promise<void> {
     accounts: spec.accounts,
     markets: spec.markets,
     shocks: shocks.length,
+    sql: sqlForm,
     engineMs: round(engine.ms),
     engineWarmMs: round(warm.ms),
     engineFullPreviewMs: round(full.ms),

@@ -58,6 +58,8 @@ export interface MarginState {
   liquidationPrice: Float64Array | null;
   /** Per-unit coefficients of a shock grid, cached by its range. */
   grid?: GridCoefficients;
+  /** Bucketed shock-grid sums of the last grid evaluated (kept so an update only re-adds changed accounts). */
+  gridAccumulator?: GridAccumulator;
 }
 
 /**
@@ -287,6 +289,7 @@ export function updateMarginState(previous: MarginState, params: ParamsSet, opti
   const changedMarkets = marketsWithChangedMaintenance(previous, state);
   if (changedMarkets.length === 0) {
     state.grid = previous.grid;
+    state.gridAccumulator = previous.gridAccumulator;
     return state;
   }
   let grid: GridCoefficients | null = null;
@@ -304,6 +307,15 @@ export function updateMarginState(previous: MarginState, params: ParamsSet, opti
   const accounts = accountsInMarkets(book, changedMarkets);
   computeAccounts(state, grid, accounts);
   if (grid) state.grid = grid;
+  const previousAcc = previous.gridAccumulator;
+  if (grid && previous.grid && previousAcc && previous.grid.minShock === previousAcc.f[0] && previous.grid.maxShock === previousAcc.f[previousAcc.f.length - 1]) {
+    // Take the touched accounts out with the previous coefficients, put them back with the new.
+    const acc = copyAccumulator(previousAcc);
+    accumulateAccounts(previous, previous.grid, acc, accounts, -1);
+    accumulateAccounts(state, grid, acc, accounts, 1);
+    clearEmptyBuckets(acc);
+    state.gridAccumulator = acc;
+  }
   if (state.liquidationPrice) {
     for (let i = 0; i < accounts.length; i++) state.liquidationPrice.fill(NaN, book.accountPositionStart[accounts[i]], book.accountPositionStart[accounts[i] + 1]);
   }
@@ -366,35 +378,97 @@ export interface ShockGridTotals {
 }
 
 /**
- * Liquidatable accounts, shortfall and notional at risk at each uniform shock f (marks·(1+f)).
- * For a unit with linear coefficients, "liquidatable" (E + f·B < I + (1+f)·S) holds on a prefix
- * or a suffix of the sorted shocks; its boundary is found from the root f* = (I + S − E)/(B − S)
- * and confirmed on the exact predicate, and the unit is bucketed once by where its range ends or
- * starts; totals are running sums over the buckets: O(units + K²) instead of O(units·K). An
- * isolated account's set is the union of its units' prefixes and suffixes (a prefix ∪ a suffix).
- * Units with a position crossing a curve breakpoint inside the range are evaluated shock by shock
- * (only their crossing positions are looked up; the rest stays linear).
- * Floats: totals are sums of doubles over up to ~1e6 accounts; relative error ≲ 1e-12.
+ * Running state of a shock-grid evaluation: per sorted shock index, sums bucketed so that each
+ * account contributes in O(1) (see evaluateShockGrid). Every sum has a unit count beside it, so a
+ * bucket emptied by an update is reset to exactly zero instead of keeping rounding residue.
  */
-export function evaluateShockGrid(state: MarginState, shocks: number[]): ShockGridTotals {
+export interface GridAccumulator {
+  key: string;
+  shocks: number[];
+  order: number[];
+  f: Float64Array;
+  uniform: boolean;
+  step: number;
+  /** Accounts whose liquidatable set is a prefix ending at h / a suffix starting at l (h, l in 0..K). */
+  prefixAccounts: Float64Array;
+  suffixAccounts: Float64Array;
+  prefixUnits: Float64Array;
+  suffixUnits: Float64Array;
+  prefixShortfallConstant: Float64Array;
+  prefixShortfallSlope: Float64Array;
+  prefixNotional: Float64Array;
+  suffixShortfallConstant: Float64Array;
+  suffixShortfallSlope: Float64Array;
+  suffixNotional: Float64Array;
+  /** Shock-by-shock contributions (accounts with a unit crossing a breakpoint). */
+  directAccounts: Float64Array;
+  directUnits: Float64Array;
+  directShortfall: Float64Array;
+  directNotional: Float64Array;
+}
+
+function newAccumulator(shocks: number[]): GridAccumulator {
   const K = shocks.length;
-  if (K === 0) return { shocks: [], liquidatable: [], shortfall: [], notionalAtRisk: [] };
   const order = shocks.map((_, index) => index).sort((x, y) => shocks[x] - shocks[y]);
   const f = Float64Array.from(order, (index) => shocks[index]);
-  const grid = gridCoefficients(state, f[0], f[K - 1]);
-  const book = state.book;
+  const step = K > 1 ? (f[K - 1] - f[0]) / (K - 1) : 1;
+  let uniform = step > 0;
+  for (let k = 0; k < K && uniform; k++) if (Math.abs(f[k] - (f[0] + k * step)) > 1e-12) uniform = false;
+  const bucket = () => new Float64Array(K + 1);
+  return {
+    key: shocks.join(","),
+    shocks: shocks.slice(),
+    order,
+    f,
+    uniform,
+    step,
+    prefixAccounts: bucket(),
+    suffixAccounts: bucket(),
+    prefixUnits: bucket(),
+    suffixUnits: bucket(),
+    prefixShortfallConstant: bucket(),
+    prefixShortfallSlope: bucket(),
+    prefixNotional: bucket(),
+    suffixShortfallConstant: bucket(),
+    suffixShortfallSlope: bucket(),
+    suffixNotional: bucket(),
+    directAccounts: new Float64Array(K),
+    directUnits: new Float64Array(K),
+    directShortfall: new Float64Array(K),
+    directNotional: new Float64Array(K),
+  };
+}
+
+function copyAccumulator(source: GridAccumulator): GridAccumulator {
+  const copy = { ...source };
+  for (const [key, value] of Object.entries(source)) if (value instanceof Float64Array && key !== "f") (copy as Record<string, unknown>)[key] = value.slice();
+  return copy;
+}
+
+/**
+ * Adds (sign +1) or removes (sign −1) the grid contributions of the given accounts (all when
+ * `list` is null), computed from `state`'s coefficients. For a unit with linear coefficients,
+ * "liquidatable" (E + f·B < I + (1+f)·S) holds on a prefix or a suffix of the sorted shocks; its
+ * boundary comes from the root f* = (I + S − E)/(B − S), confirmed on the exact predicate; the unit
+ * is bucketed once by where its range ends or starts. An isolated account's set is the union of its
+ * units' prefixes and suffixes (a prefix ∪ a suffix). Units with a position crossing a curve
+ * breakpoint inside the range are evaluated shock by shock (only the crossing positions are looked
+ * up; the rest stays linear).
+ */
+function accumulateAccounts(state: MarginState, grid: GridCoefficients, acc: GridAccumulator, list: Int32Array | null, sign: number): void {
+  const { f, uniform, step } = acc;
+  const K = f.length;
+  const f0 = f[0];
   const S = grid.unitMaintenanceSlope;
   const I = grid.unitMaintenanceIntercept;
   const unitCrosses = grid.unitCrossesBreakpoint;
   const positionCrosses = grid.positionCrossesBreakpoint;
-  const { unitEquity: E, unitEquitySlope: B, unitNotional: N, accountUnitStart: unitStart, unitPositionStart, positionMarket, positionSize, marks } = book;
+  const { unitEquity: E, unitEquitySlope: B, unitNotional: N, accountUnitStart: unitStart, unitPositionStart, positionMarket, positionSize, marks } = state.book;
   const { start: curveStart, breakNotional: breaks, slope: curveSlope, intercept: curveIntercept } = state.curves;
-
-  // Uniform grid: the boundary index comes straight from f*; otherwise by binary search on f.
-  const f0 = f[0];
-  const step = K > 1 ? (f[K - 1] - f0) / (K - 1) : 1;
-  let uniform = step > 0;
-  for (let k = 0; k < K && uniform; k++) if (Math.abs(f[k] - (f0 + k * step)) > 1e-12) uniform = false;
+  const {
+    prefixAccounts, suffixAccounts, prefixUnits, suffixUnits, prefixShortfallConstant, prefixShortfallSlope, prefixNotional,
+    suffixShortfallConstant, suffixShortfallSlope, suffixNotional, directAccounts, directUnits, directShortfall, directNotional,
+  } = acc;
   /** Number of grid points strictly below x. */
   const countBelow = (x: number): number => {
     if (!(x > f0)) return 0;
@@ -414,25 +488,11 @@ export function evaluateShockGrid(state: MarginState, shocks: number[]): ShockGr
     }
     return low;
   };
-
-  // Prefix buckets by end index h (active for k < h), suffix buckets by start index l (k ≥ l).
-  const prefixAccounts = new Float64Array(K + 1);
-  const suffixAccounts = new Float64Array(K + 1);
-  const prefixShortfallConstant = new Float64Array(K + 1);
-  const prefixShortfallSlope = new Float64Array(K + 1);
-  const prefixNotional = new Float64Array(K + 1);
-  const suffixShortfallConstant = new Float64Array(K + 1);
-  const suffixShortfallSlope = new Float64Array(K + 1);
-  const suffixNotional = new Float64Array(K + 1);
-  // Direct per-shock totals of units evaluated shock by shock, and accounts counted directly.
-  const directAccounts = new Float64Array(K);
-  const directShortfall = new Float64Array(K);
-  const directNotional = new Float64Array(K);
   const accountFlags = new Uint8Array(K);
-  const crossingScratch: number[] = [];
-
-  const accountCount = book.accountIds.length;
-  for (let a = 0; a < accountCount; a++) {
+  const crossing: number[] = [];
+  const count = list ? list.length : state.book.accountIds.length;
+  for (let index = 0; index < count; index++) {
+    const a = list ? list[index] : index;
     let accountPrefixEnd = 0;
     let accountSuffixStart = K;
     let accountDirect = false;
@@ -447,14 +507,14 @@ export function evaluateShockGrid(state: MarginState, shocks: number[]): ShockGr
           accountDirect = true;
           accountFlags.fill(0);
         }
-        crossingScratch.length = 0;
-        for (let p = unitPositionStart[u]; p < unitPositionStart[u + 1]; p++) if (positionCrosses[p]) crossingScratch.push(p);
+        crossing.length = 0;
+        for (let p = unitPositionStart[u]; p < unitPositionStart[u + 1]; p++) if (positionCrosses[p]) crossing.push(p);
         for (let k = 0; k < K; k++) {
           const factor = 1 + f[k];
           const equity = e + f[k] * b;
           let maintenance = i + factor * s;
-          for (let c = 0; c < crossingScratch.length; c++) {
-            const p = crossingScratch[c];
+          for (let c = 0; c < crossing.length; c++) {
+            const p = crossing[c];
             const m = positionMarket[p];
             const shockedNotional = Math.abs(positionSize[p]) * marks[m] * factor;
             const first = curveStart[m];
@@ -464,8 +524,9 @@ export function evaluateShockGrid(state: MarginState, shocks: number[]): ShockGr
           }
           if (equity < maintenance) {
             accountFlags[k] = 1;
-            directShortfall[k] += maintenance - equity;
-            directNotional[k] += factor * N[u];
+            directUnits[k] += sign;
+            directShortfall[k] += sign * (maintenance - equity);
+            directNotional[k] += sign * (factor * N[u]);
           }
         }
         continue;
@@ -477,9 +538,10 @@ export function evaluateShockGrid(state: MarginState, shocks: number[]): ShockGr
         while (end > 0 && !(e + f[end - 1] * b < i + (1 + f[end - 1]) * s)) end--;
         while (end < K && e + f[end] * b < i + (1 + f[end]) * s) end++;
         if (end > 0) {
-          prefixShortfallConstant[end] += i + s - e;
-          prefixShortfallSlope[end] += s - b;
-          prefixNotional[end] += N[u];
+          prefixUnits[end] += sign;
+          prefixShortfallConstant[end] += sign * (i + s - e);
+          prefixShortfallSlope[end] += sign * (s - b);
+          prefixNotional[end] += sign * N[u];
           if (end > accountPrefixEnd) accountPrefixEnd = end;
         }
       } else if (direction < 0) {
@@ -487,27 +549,41 @@ export function evaluateShockGrid(state: MarginState, shocks: number[]): ShockGr
         while (begin < K && !(e + f[begin] * b < i + (1 + f[begin]) * s)) begin++;
         while (begin > 0 && e + f[begin - 1] * b < i + (1 + f[begin - 1]) * s) begin--;
         if (begin < K) {
-          suffixShortfallConstant[begin] += i + s - e;
-          suffixShortfallSlope[begin] += s - b;
-          suffixNotional[begin] += N[u];
+          suffixUnits[begin] += sign;
+          suffixShortfallConstant[begin] += sign * (i + s - e);
+          suffixShortfallSlope[begin] += sign * (s - b);
+          suffixNotional[begin] += sign * N[u];
           if (begin < accountSuffixStart) accountSuffixStart = begin;
         }
       } else if (e + f0 * b < i + (1 + f0) * s) {
-        prefixShortfallConstant[K] += i + s - e;
-        prefixShortfallSlope[K] += s - b;
-        prefixNotional[K] += N[u];
+        prefixUnits[K] += sign;
+        prefixShortfallConstant[K] += sign * (i + s - e);
+        prefixShortfallSlope[K] += sign * (s - b);
+        prefixNotional[K] += sign * N[u];
         accountPrefixEnd = K;
       }
     }
     if (accountDirect) {
-      for (let k = 0; k < K; k++) if (accountFlags[k] || k < accountPrefixEnd || k >= accountSuffixStart) directAccounts[k] += 1;
-    } else if (accountPrefixEnd >= accountSuffixStart) prefixAccounts[K] += 1;
+      for (let k = 0; k < K; k++) if (accountFlags[k] || k < accountPrefixEnd || k >= accountSuffixStart) directAccounts[k] += sign;
+    } else if (accountPrefixEnd >= accountSuffixStart) prefixAccounts[K] += sign;
     else {
-      prefixAccounts[accountPrefixEnd] += 1; // bucket 0 means "never": not read below
-      suffixAccounts[accountSuffixStart] += 1; // bucket K means "never"
+      prefixAccounts[accountPrefixEnd] += sign; // bucket 0 means "never": not read
+      suffixAccounts[accountSuffixStart] += sign; // bucket K means "never"
     }
   }
+}
 
+/** After removals: buckets without units go back to exactly zero (no rounding residue). */
+function clearEmptyBuckets(acc: GridAccumulator): void {
+  for (let h = 0; h < acc.prefixUnits.length; h++) {
+    if (acc.prefixUnits[h] === 0) acc.prefixShortfallConstant[h] = acc.prefixShortfallSlope[h] = acc.prefixNotional[h] = 0;
+    if (acc.suffixUnits[h] === 0) acc.suffixShortfallConstant[h] = acc.suffixShortfallSlope[h] = acc.suffixNotional[h] = 0;
+  }
+  for (let k = 0; k < acc.directUnits.length; k++) if (acc.directUnits[k] === 0) acc.directShortfall[k] = acc.directNotional[k] = 0;
+}
+
+function totalsOf(acc: GridAccumulator): ShockGridTotals {
+  const K = acc.f.length;
   // Running sums: Σ_{h>k} for prefixes, Σ_{l≤k} for suffixes.
   const running = (k: number, prefix: Float64Array, suffix: Float64Array): number => {
     let total = 0;
@@ -515,12 +591,29 @@ export function evaluateShockGrid(state: MarginState, shocks: number[]): ShockGr
     for (let l = 0; l <= k; l++) total += suffix[l];
     return total;
   };
-  const out: ShockGridTotals = { shocks: shocks.slice(), liquidatable: new Array(K), shortfall: new Array(K), notionalAtRisk: new Array(K) };
-  order.forEach((originalIndex, k) => {
-    out.liquidatable[originalIndex] = running(k, prefixAccounts, suffixAccounts) + directAccounts[k];
+  const out: ShockGridTotals = { shocks: acc.shocks.slice(), liquidatable: new Array(K), shortfall: new Array(K), notionalAtRisk: new Array(K) };
+  acc.order.forEach((originalIndex, k) => {
+    out.liquidatable[originalIndex] = running(k, acc.prefixAccounts, acc.suffixAccounts) + acc.directAccounts[k];
     out.shortfall[originalIndex] =
-      running(k, prefixShortfallConstant, suffixShortfallConstant) + f[k] * running(k, prefixShortfallSlope, suffixShortfallSlope) + directShortfall[k];
-    out.notionalAtRisk[originalIndex] = (1 + f[k]) * running(k, prefixNotional, suffixNotional) + directNotional[k];
+      running(k, acc.prefixShortfallConstant, acc.suffixShortfallConstant) + acc.f[k] * running(k, acc.prefixShortfallSlope, acc.suffixShortfallSlope) + acc.directShortfall[k];
+    out.notionalAtRisk[originalIndex] = (1 + acc.f[k]) * running(k, acc.prefixNotional, acc.suffixNotional) + acc.directNotional[k];
   });
   return out;
+}
+
+/**
+ * Liquidatable accounts, shortfall and notional at risk at each uniform shock f (marks·(1+f)).
+ * O(units + K²) per state (see accumulateAccounts); the sums are kept on the state, so a state made
+ * by updateMarginState from one that has them only re-adds the accounts the edit touched.
+ * Floats: totals are sums of doubles over up to ~1e6 accounts; relative error ≲ 1e-12.
+ */
+export function evaluateShockGrid(state: MarginState, shocks: number[]): ShockGridTotals {
+  if (shocks.length === 0) return { shocks: [], liquidatable: [], shortfall: [], notionalAtRisk: [] };
+  const key = shocks.join(",");
+  if (state.gridAccumulator && state.gridAccumulator.key === key) return totalsOf(state.gridAccumulator);
+  const acc = newAccumulator(shocks);
+  const grid = gridCoefficients(state, acc.f[0], acc.f[acc.f.length - 1]);
+  accumulateAccounts(state, grid, acc, null, 1);
+  state.gridAccumulator = acc;
+  return totalsOf(acc);
 }
