@@ -69,7 +69,7 @@ export type NearLiquidationPosition = {
   entryPrice: number;
   notional: number;
   liquidationPrice: number;
-  /** Relative price move to liquidation: (mark − liq)/mark for longs, (liq − mark)/mark for shorts; ≤ 0 = liquidatable now. */
+  /** Relative price move to liquidation: (mark − liq)/mark for longs, (liq − mark)/mark for shorts. */
   distance: number;
   accountEquity: number;
   accountMaintenance: number;
@@ -559,7 +559,11 @@ export class RiskBook {
     });
   }
 
-  /** The `count` positions of `market` closest to their liquidation price (relative distance). */
+  /**
+   * The `count` positions of `market` closest to their liquidation price (relative distance), among
+   * those not liquidatable already (those are counted in the margin summary; for them the solved
+   * price lies on the far side of the mark and says nothing about distance).
+   */
   nearestLiquidation(market: string, count = 20): NearLiquidationPosition[] {
     const { book, current } = this.ensureFresh();
     const m = this.marketIndexOrThrow(book, market);
@@ -569,6 +573,7 @@ export class RiskBook {
       const best: { p: number; distance: number; price: number }[] = [];
       for (let i = book.marketPositionStart[m]; i < book.marketPositionStart[m + 1]; i++) {
         const p = book.marketPositions[i];
+        if (current.unitLiquidatable[book.positionUnit[p]]) continue;
         const price = liquidationPriceOf(current, p);
         if (price === null) continue;
         const distance = book.positionSize[p] > 0 ? (mark - price) / mark : (price - mark) / mark;
