@@ -116,4 +116,12 @@ describe("computeMargin: venue-documented formulas", () => {
     const book = parseBook({ marks: { X: 1 }, accounts: [{ id: "a", mode: "cross", collateral: 1, positions: [{ market: "X", size: 1, entryPrice: 1 }] }] });
     expect(() => computeMargin(book, { markets: {} }, { paramsSource: "cur.json" })).toThrow("cur.json: markets.X: expected parameters for market X (used in the book), got nothing");
   });
+
+  it("volatility floor from the live EWMA σ when the source is ewma (same as a fixed σ of that value)", () => {
+    // 80 % annual, z 2.326348, 8 h → 5.622234 % floor on 100,000 notional (vector volatility-margin-floor).
+    const book = parseBook({ marks: { "ETH-USD": 2000 }, accounts: [{ id: "a", mode: "isolated", positions: [{ market: "ETH-USD", size: 50, entryPrice: 2000, margin: 20000 }] }] });
+    const live = parseParams({ markets: { "ETH-USD": { initialMarginFraction: 0.1, maintenanceMarginFraction: 0.03, volatilityMargin: { source: "ewma", ewmaLambda: 0.94, z: 2.326348, horizonHours: 8 } } } });
+    expect(computeMargin(book, live, { liveAnnualVolatility: { "ETH-USD": 0.8 } }).accounts[0].maintenanceMargin).toBeCloseTo(5622.234152828948, 6);
+    expect(() => computeMargin(book, live)).toThrow('params.json: markets["ETH-USD"].volatilityMargin.source: expected a live EWMA volatility for ETH-USD, got none');
+  });
 });
