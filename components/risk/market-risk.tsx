@@ -87,25 +87,25 @@ function ParametersCard({ data }: { data: MarketRisk }) {
       <table className="mt-1 w-full whitespace-nowrap text-xs" data-testid="params-versions">
         <thead className="text-left text-slate-500">
           <tr>
-            <th className="py-1">Version</th>
-            <th>Since</th>
-            <th className="text-right">IMF</th>
-            <th className="text-right">MMF</th>
-            <th className="text-right">Penalty</th>
+            <th className="py-1 pr-2">Version</th>
+            <th className="px-2">Since</th>
+            <th className="px-2 text-right">IMF</th>
+            <th className="px-2 text-right">MMF</th>
+            <th className="px-2 text-right">Penalty</th>
             <th className="pl-3">Created by</th>
           </tr>
         </thead>
         <tbody>
           {data.versions.map((version) => (
             <tr key={version.id} className="border-t border-slate-800" data-testid={`version-row-${version.version}`}>
-              <td className="py-1">
+              <td className="py-1 pr-2">
                 v{version.version}
                 {version.active ? <span className="ml-1 rounded bg-emerald-900/60 px-1 text-emerald-300">active</span> : null}
               </td>
-              <td>{new Date(version.createdAt).toLocaleDateString()}</td>
-              <td className="num text-right">{formatPercent(version.params.initialMarginFraction as number)}</td>
-              <td className="num text-right">{formatPercent(version.params.maintenanceMarginFraction as number)}</td>
-              <td className="num text-right">{formatPercent(version.params.liquidationPenalty as number | undefined)}</td>
+              <td className="px-2">{new Date(version.createdAt).toLocaleDateString()}</td>
+              <td className="num px-2 text-right">{formatPercent(version.params.initialMarginFraction as number)}</td>
+              <td className="num px-2 text-right">{formatPercent(version.params.maintenanceMarginFraction as number)}</td>
+              <td className="num px-2 text-right">{formatPercent(version.params.liquidationPenalty as number | undefined)}</td>
               <td className="pl-3">
                 {version.proposal ? (
                   <Link href={`/proposals/${version.proposal.id}`} className="text-emerald-300 hover:underline">
@@ -142,7 +142,7 @@ function LiquidationMapChart({ risk }: { risk: RiskView }) {
       note={`Notional liquidated if the price reaches each level (this market alone moving; other marks fixed). Longs liquidate below the mark, shorts above. Already liquidatable: ${formatUsd(map.liquidatableNow.longNotional + map.liquidatableNow.shortNotional)}; outside ±40 %: ${formatUsd(map.outsideRange.longNotional + map.outsideRange.shortNotional)}.`}
     >
       <ResponsiveContainer width="100%" height={260}>
-        <BarChart data={data} barCategoryGap={1}>
+        <BarChart data={data} barCategoryGap={1} margin={{ top: 18, right: 8 }}>
           <CartesianGrid strokeDasharray="3 3" stroke="#1e293b" />
           <XAxis dataKey="price" tick={axisTick} interval={5} />
           <YAxis tick={axisTick} tickFormatter={compactUsd} width={60} />
