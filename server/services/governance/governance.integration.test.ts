@@ -204,6 +204,23 @@ describe.each(testDatabaseKinds())("governance services (%s)", (kind) => {
     expect(ctx.activations).toHaveLength(1);
   });
 
+  it("two members approving at once both count; one member approving twice counts once", async () => {
+    const db = database.prisma;
+    const draft = await createProposal(db, ctx, { proposer: committee[0].address, title: "t", rationaleMarkdown: "", changes: [{ market: "ETH-USD", path: "maintenanceMarginFraction", to: 0.033 }] });
+    await submitProposal(db, ctx, { proposalId: draft.id, actor: committeeActor(0) });
+    const stale = (await loadProposal(db, draft.id)).proposal;
+    await Promise.all([
+      reviewProposal(db, ctx, { proposalId: draft.id, actor: committeeActor(1), decision: { type: "approve" } }),
+      reviewProposal(db, ctx, { proposalId: draft.id, actor: committeeActor(1), decision: { type: "approve" } }),
+      reviewProposal(db, ctx, { proposalId: draft.id, actor: committeeActor(2), decision: { type: "approve" } }),
+    ]);
+    const after = (await loadProposal(db, draft.id)).proposal;
+    expect(after.state).toBe("Pending");
+    expect([...after.approvals].sort()).toEqual([committee[1].address.toLowerCase(), committee[2].address.toLowerCase()].sort());
+    expect(after.version).toBe(stale.version + 2);
+    expect(await db.review.count({ where: { proposalId: draft.id } })).toBe(2);
+  });
+
   it("one voter casting concurrently: one stored, one counted vote", async () => {
     const db = database.prisma;
     const pending = await pendingProposal(db, ctx);

@@ -183,6 +183,31 @@ export async function applyProposalAction(
     afterCommit?: (after: Proposal) => void;
   },
 ): Promise<AppliedAction> {
+  // A review, cancel, queue or execute that lost the CAS is re-judged on the fresh record (two
+  // members approving at once both count; a second executor then sees Executed and is refused).
+  // Ticks carry inputs gathered for one version and edits carry content written against one: those
+  // report the conflict instead.
+  const attempts = input.action.type === "tick" || input.action.type === "edit" ? 1 : 3;
+  let loaded = input.loaded;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await applyOnce(db, ctx, { ...input, loaded });
+    } catch (error) {
+      if (!(error instanceof CasLost) || attempt >= attempts) throw error instanceof CasLost ? error.appError : error;
+      loaded = undefined;
+    }
+  }
+}
+
+class CasLost extends Error {
+  readonly appError: AppError;
+  constructor(proposalId: string, version: number) {
+    super(`CAS lost on ${proposalId} at version ${version}`);
+    this.appError = new AppError("CONFLICT", "The proposal changed meanwhile; reload and try again", { internal: this.message });
+  }
+}
+
+async function applyOnce(db: Db, ctx: GovernanceContext, input: Parameters<typeof applyProposalAction>[2]): Promise<AppliedAction> {
   const before = input.loaded ?? (await loadProposal(db, input.proposalId)).proposal;
   const settings = await ctx.settings(db);
   const result = transition(before, input.action, input.actor, ctx.nowMs(), settings);
@@ -195,9 +220,7 @@ export async function applyProposalAction(
       where: { id: before.id, version: before.version },
       data: { ...projection(after), ...(revisionBump ? { revision: { increment: 1 } } : {}) },
     });
-    if (updated.count === 0) {
-      throw new AppError("CONFLICT", "The proposal changed meanwhile; reload and try again", { internal: `CAS lost on ${before.id} at version ${before.version}` });
-    }
+    if (updated.count === 0) throw new CasLost(before.id, before.version);
     const revision = (await tx.proposal.findUniqueOrThrow({ where: { id: before.id }, select: { revision: true } })).revision;
     await input.inTransaction?.(tx, after);
     await recordEvents(tx, ctx, before.state, after, result.events, input.preview ?? null, revision);
