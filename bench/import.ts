@@ -94,6 +94,12 @@ async function run(database: Database, positions: number, label: string) {
   const params = Object.fromEntries(generated.markets.map((market) => [market, { initialMarginFraction: 0.1, maintenanceMarginFraction: 0.05 }]));
   book.setParams(params, {});
   const build = await timed("build columnar book + margin state", () => book.marginSummary());
+  // The proposal editor's case: one parameter of one market changes, the rest of the state is reused.
+  const firstMarket = generated.markets[0];
+  const lastMarket = generated.markets[generated.markets.length - 1];
+  await timed(`preview: ${firstMarket} MMF 5 % → 6 % (largest market)`, () => book.preview({ markets: { [firstMarket]: { initialMarginFraction: 0.1, maintenanceMarginFraction: 0.06 } } }));
+  await timed(`preview: ${lastMarket} MMF 5 % → 6 % (smallest market)`, () => book.preview({ markets: { [lastMarket]: { initialMarginFraction: 0.1, maintenanceMarginFraction: 0.06 } } }));
+  await timed("stress: −10 % on every market (cascade)", () => book.stress(-0.1));
   const importMs = parse.ms + columns.ms + write.ms;
   console.log(`  → import total (parse + write): ${(importMs / 1000).toFixed(2)} s; write alone ${(write.ms / 1000).toFixed(2)} s = ${Math.round(positions / (write.ms / 1000)).toLocaleString("en-US")} positions/s`);
   console.log(`  → rows verified: ${stored.rows[0].n.toLocaleString("en-US")} positions, Σ size = ${stored.rows[0].total}; liquidatable accounts ${build.value.totals.liquidatable.toLocaleString("en-US")}`);

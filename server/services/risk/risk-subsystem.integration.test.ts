@@ -128,4 +128,16 @@ describe.each(testDatabaseKinds())("risk subsystem (%s)", (kind) => {
     // equity 1000 + 0.1·5000 = 1500 ≥ maintenance 1000.
     expect(live.totals.liquidatable).toBe(0);
   });
+
+  it("picks up a snapshot activated behind the bus's back (another process) when it polls", async () => {
+    const risk = getRiskService(runtime);
+    const imported = await importSnapshot(database, {
+      format: "csv",
+      content: "account,mode,collateral,market,size,entryPrice,margin,mark\nother,cross,5000,ETH-USD,2,3400,,3400\n",
+      activate: true,
+    });
+    expect((await risk.status()).snapshot?.id).not.toBe(imported.snapshotId);
+    await risk.pollForChanges();
+    expect((await risk.status()).snapshot).toMatchObject({ id: imported.snapshotId, accounts: 1, positions: 1 });
+  });
 });

@@ -12,6 +12,12 @@ import { applyDraftChanges, type DraftChanges } from "./draft-changes";
 
 /** How often live marks and σ are folded into the book at most (a rebuild is one pass over positions). */
 const REFRESH_INTERVAL_MS = 2_000;
+/**
+ * How often the active snapshot and parameter-set ids are compared with what is loaded: catches
+ * changes the in-process bus cannot announce (`riskwarden import --activate` against PostgreSQL
+ * while the app runs, another instance executing a proposal).
+ */
+const POLL_INTERVAL_MS = 30_000;
 
 type PreviewOptions = { accountLimit?: number; topAffected?: number; shocks?: number[] };
 
@@ -20,6 +26,7 @@ export class RiskService {
   private loading: Promise<void> = Promise.resolve();
   private lastVolatilityReadMs = 0;
   private lastError: string | null = null;
+  private loadedParamsKey: string | null = null;
   /** Active governed entries as stored (with governance-only fields such as fundingClamp): drafts are validated against them. */
   private governed: Record<string, Record<string, unknown>> = {};
 
@@ -57,8 +64,20 @@ export class RiskService {
     return this.enqueue(async () => {
       const { set, versions } = await loadActiveParameterSet(this.runtime.database.prisma);
       this.governed = set.markets as unknown as Record<string, Record<string, unknown>>;
+      this.loadedParamsKey = Object.values(versions).map((v) => v.parameterSetId).sort((a, b) => a - b).join(",");
       this.book.setParams(set.markets as unknown as Record<string, Record<string, unknown>>, Object.fromEntries(Object.entries(versions).map(([market, v]) => [market, { version: v.version, parameterSetId: v.parameterSetId }])));
     });
+  }
+
+  /** Reloads what changed in the database behind the bus's back (see POLL_INTERVAL_MS). */
+  async pollForChanges(): Promise<void> {
+    const { rows } = await this.runtime.database.pool.query<{ snapshot: number | null; params: string | null }>(
+      `SELECT (SELECT id FROM "PositionSnapshot" WHERE active LIMIT 1) AS snapshot,
+              (SELECT string_agg(id::text, ',' ORDER BY id) FROM "ParameterSet" WHERE active) AS params`,
+    );
+    const { snapshot, params } = rows[0];
+    if (snapshot !== (this.book.status().snapshot?.id ?? null)) await this.reloadSnapshot();
+    if (params !== null && params !== this.loadedParamsKey) await this.reloadParams();
   }
 
   updateMark(market: string, price: number | null): void {
@@ -140,11 +159,16 @@ export async function startRisk(runtime: Runtime, options: { refreshIntervalMs?:
   // Loads in the background: a large snapshot must not hold up the other subsystems; queries wait for it.
   void service.reloadParams();
   void service.reloadSnapshot();
+  const poll = setInterval(() => {
+    service.pollForChanges().catch((error: unknown) => console.error(`[risk] polling for snapshot/parameter changes failed: ${error instanceof Error ? error.message : error}`));
+  }, POLL_INTERVAL_MS);
+  poll.unref();
   return {
     name: "risk",
     service,
     health: () => service.book.status(),
     async stop() {
+      clearInterval(poll);
       for (const off of unsubscribe) off();
       await service.ready();
     },
