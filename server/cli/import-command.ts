@@ -4,8 +4,8 @@
 // pglite:<dir>; default pglite:.data/pglite), with the exact decimals of the file.
 // The embedded database is a single-process PGlite directory: import into it while the app is
 // stopped, or, while it runs, through the API (`risk.importSnapshot`, admin) instead.
-// A running app notices a snapshot activated from here on its next start (or on `snapshot.activated`
-// when the import goes through its API).
+// A running app on the same PostgreSQL picks up a snapshot activated from here within 30 s (its
+// risk subsystem polls the active ids); through the API it reloads at once (`snapshot.activated`).
 // Bad input: one line `<file>: <JSON path>: expected …, got …` on stderr, exit 2.
 import { readFileSync } from "node:fs";
 import { CliInputError } from "./errors";
