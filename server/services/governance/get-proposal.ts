@@ -101,6 +101,8 @@ export async function listProposals(db: Db, input: { states?: ProposalState[]; t
       ...(input.tier ? { level: input.tier } : {}),
       ...(input.proposer ? { proposer: { equals: input.proposer, mode: "insensitive" } } : {}),
       ...(input.search ? { title: { contains: input.search, mode: "insensitive" } } : {}),
+      // JSONB containment (`changes @> '[{"market": …}]'`): any change of that market.
+      ...(input.market ? { changes: { array_contains: [{ market: input.market }] } } : {}),
       ...(input.cursor !== undefined ? { number: { lt: input.cursor } } : {}),
     },
     orderBy: { number: "desc" },
@@ -126,8 +128,7 @@ export async function listProposals(db: Db, input: { states?: ProposalState[]; t
       updatedAt: row.updatedAt,
     };
   });
-  const filtered = input.market ? items.filter((item) => item.markets.includes(input.market!)) : items;
-  return { items: filtered, nextCursor: rows.length > limit ? items[items.length - 1].number : null };
+  return { items, nextCursor: rows.length > limit ? items[items.length - 1].number : null };
 }
 
 export async function listAuditLog(db: Db, input: { action?: string; actor?: string; limit?: number; cursor?: bigint }) {

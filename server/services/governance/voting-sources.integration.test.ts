@@ -12,7 +12,7 @@ import { reviewProposal } from "./review-proposal";
 import { submitProposal } from "./submit-proposal";
 import { volatilityRecommendations } from "./recommendations";
 import { committee, committeeActor, DAY_MS, holders, seedGovernance, signVote, START_MS, testContext, type TestContext } from "./test-fixtures";
-import type { Erc20VotesReader } from "./voting-power";
+import { getVotingPower, importVotingPower, type Erc20VotesReader } from "./voting-power";
 
 const TOKEN = "0x5A98FcBEA516Cf06857215779Fd812CA3beF1B32" as Address;
 
@@ -114,5 +114,38 @@ describe.each(testDatabaseKinds())("voting sources and timing (%s)", (kind) => {
     expect(DEFAULT_GOVERNANCE_SETTINGS.steward.bounds.maintenanceMarginFraction.maxChangeAbsolute).toBe(0.005);
     // 10 ETH at 3000 with 1000 collateral: maintenance 6.4 % = 1 920 > 1 000 → liquidatable.
     expect(eth.preview?.summary.newlyLiquidatable).toBe(1);
+  });
+});
+
+describe.each(testDatabaseKinds())("voting-power import (%s)", (kind) => {
+  let database: TestDatabase;
+  beforeEach(async () => {
+    database = await openTestDatabase(kind);
+  });
+  afterEach(async () => {
+    await database.dispose();
+  });
+
+  it("imports JSON with 18-decimal powers exactly and refuses bad rows with their line", async () => {
+    const db = database.prisma;
+    const big = "123456789012345678901234567"; // > 2^53: exact only as a string and NUMERIC(78,0)
+    const text = JSON.stringify({ blockNumber: 21000000, timestamp: "2026-11-01T00:00:00Z", powers: { [holders[0].address]: big, [holders[1].address]: "5" } }, null, 2);
+    const imported = await importVotingPower(db, { name: "json", format: "json", text, createdBy: "admin" });
+    expect(imported).toMatchObject({ entries: 2, totalPower: BigInt(big) + 5n, blockNumber: 21_000_000n, takenAt: new Date("2026-11-01T00:00:00Z") });
+    const row = await db.votingPowerEntry.findUniqueOrThrow({ where: { snapshotId_address: { snapshotId: imported.id, address: holders[0].address } } });
+    expect(row.power.toFixed(0)).toBe(big);
+    const power = await getVotingPower(db, { address: holders[0].address.toLowerCase() });
+    expect(power.breakdown.totalPower).toBe(BigInt(big));
+
+    const bad = `address,power\n${holders[0].address},10\n0x1234,5\n${holders[0].address},7\n`;
+    const error = await importVotingPower(db, { name: "bad", format: "csv", text: bad, createdBy: "admin" }).then(
+      () => null,
+      (e: { code: string; issues: { path: string; reason: string }[] }) => e,
+    );
+    expect(error?.code).toBe("BAD_REQUEST");
+    expect(error?.issues.map((i) => i.path)).toEqual(["line 3", "line 4"]);
+    expect(error?.issues[1].reason).toContain("duplicate address");
+    expect(await db.votingPowerSnapshot.count()).toBe(1);
+    expect(await db.auditLog.count({ where: { action: "votingPower.import" } })).toBe(1);
   });
 });

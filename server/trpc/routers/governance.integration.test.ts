@@ -102,6 +102,8 @@ describe.each(testDatabaseKinds())("governance routers (%s)", (kind) => {
     expect(JSON.parse((deliveries[0].payload as { body: string }).body)).toMatchObject({ type: "proposal.executed" });
     const list = await as(null).proposal.list({ states: ["Executed"] });
     expect(list.items.map((item) => item.id)).toEqual([created.id]);
+    expect((await as(null).proposal.list({ market: "ETH-USD" })).items.map((item) => item.id)).toEqual([created.id]);
+    expect((await as(null).proposal.list({ market: "BTC-USD" })).items).toEqual([]);
     expect(processGovernanceClock().offset - startOffset).toBe(5 * DAY_MS + 1000);
 
     runtime.env.demo = false;
