@@ -99,6 +99,10 @@ describe("governance", () => {
     await admin.goto(`${baseUrl}/`);
     await expect.poll(() => admin.getByTestId("market-row-ETH-USD").textContent(), { timeout: 15_000 }).toContain("v2");
     await expect.poll(() => admin.getByTestId("market-row-ETH-USD").textContent()).toContain("3.50 %");
+    // The market page lists version 2 as active, linked to the proposal that created it.
+    await admin.goto(`${baseUrl}/markets/ETH-USD`);
+    await expect.poll(() => admin.getByTestId("version-row-2").textContent(), { timeout: 20_000 }).toContain("active");
+    await expect.poll(() => admin.getByTestId("version-row-2").textContent()).toContain("proposal #1");
 
     // Fast lane: a steward update within bounds applies at once, one beyond them is refused with the rule.
     await admin.goto(`${baseUrl}/proposals/steward`);
