@@ -83,8 +83,8 @@ export function runCascade(input: Book | ColumnarBook, params: ParamsSet, shock:
   // where x is the sum of the relative price moves since then (of the unit's market when it trades
   // only one; of the largest mover of each wave otherwise), N the unit's notional at that
   // evaluation and s_max the steepest maintenance slope (< 1). With c = slack/((1 + s_max)·N),
-  // x ≤ c/(2(1 + c)) keeps x·e^x ≤ c, so the unit needs no look until its cumulative move passes
-  // that budget. Units wait in bucket queues (one per market for single-market units, one for the
+  // any x with x·e^x ≤ c is safe, so the unit needs no look until its cumulative move passes that
+  // budget. Units wait in bucket queues (one per market for single-market units, one for the
   // rest) keyed by the cumulative move at which they must be looked at again. A look is an exact
   // recomputation at the current prices, so every decision is the contract's "equity <
   // maintenance at price P"; only provably solvent units are skipped.
@@ -128,7 +128,10 @@ export function runCascade(input: Book | ColumnarBook, params: ParamsSet, shock:
     if (slack >= 0 && notional > 0) {
       const q = unitQueue[u];
       const c = slack / ((1 + maxSlope) * notional);
-      let bucket = Math.floor((cumulativeMove[q] + c / (2 * (1 + c))) / bucketWidth);
+      // Both c·e^(−c) and c/(2(1 + c)) keep x·e^x ≤ c; the first is near c for small c (the units
+      // close to liquidation, looked at most often), the second better for large c.
+      const budget = Math.max(c * Math.exp(-c), c / (2 * (1 + c)));
+      let bucket = Math.floor((cumulativeMove[q] + budget) / bucketWidth);
       if (bucket <= processedBucket[q]) {
         // Due inside a bucket already passed: look again at the next wave.
         lookNextWave[lookNextWaveCount++] = u;
