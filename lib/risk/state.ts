@@ -30,15 +30,6 @@ export function flattenCurves(markets: ResolvedMarket[]): FlatCurves {
   return flat;
 }
 
-/** Flat index of the segment of market m in force at notional N (same rule as maintenance.ts). */
-function flatSegment(curves: FlatCurves, m: number, notional: number): number {
-  const first = curves.start[m];
-  let j = curves.start[m + 1] - 1;
-  const breaks = curves.breakNotional;
-  while (j > first && notional < breaks[j]) j--;
-  return j;
-}
-
 export interface MarginState {
   book: ColumnarBook;
   params: ParamsSet;
