@@ -8,9 +8,9 @@
 //      dispatcher (32 in flight) sends them. Deliveries/s over the window and alert-to-delivery
 //      latency (receiver's receive time − the alert's firedAt, same machine clock) of firing messages;
 //   3. outage  — the receiver closes its port for BENCH_WEBHOOKS_OUTAGE_SECONDS while alerts keep
-//      firing; then it listens again and alerts keep firing; drain time = until every delivery
-//      created before the receiver came back is delivered. Then firing stops, everything drains,
-//      and every outbox webhook-id must have reached the receiver ("nothing lost").
+//      firing; then it listens again and firing stops; drain time = until every delivery is
+//      delivered (its rate is the saturated throughput), and every outbox webhook-id must have
+//      reached the receiver ("nothing lost").
 // Retry schedule: the real Standard Webhooks schedule (time scale 1). One JSON line per phase.
 // Env: BENCH_DATABASE_URL (server, default postgres://postgres@127.0.0.1:5432/postgres),
 //      BENCH_WEBHOOKS_RATE (alerts/s, default 300), BENCH_WEBHOOKS_HEALTHY_SECONDS (30),
@@ -100,10 +100,13 @@ try {
   // ── 1. ceiling: bare signed POST loop ──
   {
     const sample = JSON.stringify({ type: "alert.firing", timestamp: new Date().toISOString(), data: { fingerprint: "deviation:BTC-USD:binance-spot", status: "firing", check: "deviation", market: "BTC-USD", feed: "binance-spot", severity: "warning", value: 0.052, threshold: 0.01, firedAt: new Date().toISOString(), resolvedAt: null, acknowledgedAt: null, summary: "deviation BTC-USD binance-spot: 0.052 (threshold 0.01)", link: "http://localhost:3000/alerts/deviation%3ABTC-USD%3Abinance-spot", labels: { check: "deviation", severity: "warning", market: "BTC-USD", feed: "binance-spot" }, reason: "initial", groupKey: 'route-x:{check="deviation",feed="binance-spot",market="BTC-USD",severity="warning"}' } });
-    const startedAt = Date.now();
-    const endAt = startedAt + CEILING_S * 1000;
     let sent = 0;
     let n = 0;
+    // 2 s warm-up (receiver JIT, keep-alive connections), then the measured window.
+    for (const [seconds, measured] of [[2, false], [CEILING_S, true]] as const) {
+    sent = 0;
+    const startedAt = Date.now();
+    const endAt = startedAt + seconds * 1000;
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
         while (Date.now() < endAt) {
@@ -115,8 +118,10 @@ try {
         }
       }),
     );
-    const seconds = (Date.now() - startedAt) / 1000;
-    line({ bench: "webhooks", phase: "ceiling", what: "bare signed POST loop, 32 in flight, no database", requests: sent, seconds, perSecond: Math.round(sent / seconds) });
+    if (!measured) continue;
+    const elapsed = (Date.now() - startedAt) / 1000;
+    line({ bench: "webhooks", phase: "ceiling", what: "bare signed POST loop, 32 in flight, no database", requests: sent, seconds: elapsed, perSecond: Math.round(sent / elapsed) });
+    }
   }
 
   // ── pipeline ──
@@ -212,11 +217,11 @@ try {
     const attemptsDuringOutage = await db.deliveryAttempt.count({ where: { at: { gte: new Date(downAt) } } });
     await ask(receiver, { cmd: "up" }, "up");
     const upAt = Date.now();
-    // Alerts keep firing while the backlog drains.
-    let drainedAt = 0;
-    const draining = waitDrained(new Date(upAt)).then(() => (drainedAt = Date.now()));
-    const firedWhileDraining = await fireWhile(() => drainedAt !== 0);
-    await draining;
+    // Firing stops at recovery: the drain rate is the dispatcher's saturated throughput.
+    await Promise.all(inflightRecords);
+    await waitDrained(new Date(upAt));
+    const drainedAt = Date.now();
+    const firedWhileDraining = 0;
     const drainReport = await ask<Report>(receiver, { cmd: "report", since: upAt }, "report");
     await Promise.all(inflightRecords);
     await waitDrained();

@@ -155,6 +155,23 @@ describe.each(testDatabaseKinds())("webhook dispatcher (%s)", (kind) => {
     expect(await database.prisma.outboxDelivery.findUniqueOrThrow({ where: { id: waiting.id } })).toMatchObject({ status: "delivered", attempts: 2 });
   });
 
+  it("gives up on a request after the request timeout and retries it", async () => {
+    await dispatcher.stop();
+    dispatcher = new Dispatcher(database.prisma, { appSecret: APP_SECRET, policy: retryPolicy({ scheduleMs: [0, 1000] }), nowMs: clock, random: () => 0.5, pollMs: 50, requestTimeoutMs: 300 });
+    dispatcher.start();
+    primary.reply = () => ({ status: 200, body: "late", delayMs: 2000 });
+    await recordAlertEvent(engine, firing("deviation:AVAX-USD:binance-spot", now));
+    dispatcher.wake();
+    await waitFor(async () => (await database.prisma.deliveryAttempt.count({ where: { error: "timeout after 300 ms" } })) === 1, "timed-out attempt");
+    const attempt = await database.prisma.deliveryAttempt.findFirstOrThrow({ where: { error: "timeout after 300 ms" }, include: { delivery: true } });
+    expect(attempt.statusCode).toBeNull();
+    expect(attempt.delivery).toMatchObject({ status: "pending", lastError: "timeout" });
+    primary.reply = () => ({ status: 200, body: "ok" });
+    now += 1000;
+    dispatcher.wake();
+    await waitFor(async () => (await database.prisma.outboxDelivery.findUniqueOrThrow({ where: { id: attempt.deliveryId } })).status === "delivered", "retry delivered");
+  });
+
   it("test-send queues a signed webhook.test message", async () => {
     const queued = await testSend(database.prisma, { endpointId: "primary", actor: "0xOnCall" }, now);
     dispatcher.wake();

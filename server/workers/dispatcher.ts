@@ -102,6 +102,8 @@ export class Dispatcher {
   private wakeUp: (() => void) | null = null;
   private woken = false;
   private secretCache = new Map<string, string | null>();
+  private deadlines = new Map<AbortController, number>();
+  private sweeper: NodeJS.Timeout | null = null;
   private idleWaiters: (() => void)[] = [];
   readonly counters = { claimed: 0, delivered: 0, retried: 0, dead: 0, disabledEndpoints: 0, writeErrors: 0 };
 
@@ -247,6 +249,33 @@ export class Dispatcher {
     this.inFlight.add(task);
   }
 
+  /**
+   * A signal aborted once the request timeout has passed. One sweep timer for all requests instead of
+   * AbortSignal.timeout() per request (its timer and transferable signal showed up at ~10 % of the
+   * dispatcher's CPU in the bench profile); the timeout is honoured to within a quarter of itself.
+   */
+  private timeoutSignal(): { signal: AbortSignal; done(): void } {
+    const controller = new AbortController();
+    // Wall clock, not the injectable one: a test moving its clock must not time out a live request.
+    this.deadlines.set(controller, Date.now() + this.requestTimeoutMs);
+    this.sweeper ??= setInterval(() => {
+      const now = Date.now();
+      for (const [pending, deadline] of this.deadlines) {
+        if (pending.signal.aborted) this.deadlines.delete(pending);
+        else if (deadline <= now) {
+          this.deadlines.delete(pending);
+          pending.abort(new DOMException(`timeout after ${this.requestTimeoutMs} ms`, "TimeoutError"));
+        }
+      }
+      if (this.deadlines.size === 0 && this.sweeper) {
+        clearInterval(this.sweeper);
+        this.sweeper = null;
+      }
+    }, Math.max(10, Math.floor(this.requestTimeoutMs / 4)));
+    this.sweeper.unref?.();
+    return { signal: controller.signal, done: () => this.deadlines.delete(controller) };
+  }
+
   private secretOf(row: ClaimedRow): string | null {
     const key = `${row.endpointId}\u0000${row.secretCipher ?? ""}`;
     if (!this.secretCache.has(key)) this.secretCache.set(key, endpointSecret({ id: row.endpointId, secretCipher: row.secretCipher }, this.options.appSecret));
@@ -261,6 +290,7 @@ export class Dispatcher {
     let statusCode: number | null = null;
     let responseExcerpt: string | null = null;
     let error: string | null = null;
+    const timeout = this.timeoutSignal();
     try {
       const secret = this.secretOf(row);
       const body = bodyForSend(payload, row.format === "pagerduty" ? secret : null);
@@ -275,7 +305,7 @@ export class Dispatcher {
         headers,
         body,
         redirect: "manual",
-        signal: AbortSignal.timeout(this.requestTimeoutMs),
+        signal: timeout.signal,
       });
       statusCode = response.status;
       responseExcerpt = (await response.text().catch(() => "")).slice(0, RESPONSE_EXCERPT_CHARS);
@@ -291,6 +321,8 @@ export class Dispatcher {
         outcome = { kind: "network", message };
         error = message;
       }
+    } finally {
+      timeout.done();
     }
     const latencyMs = Math.round(performance.now() - started);
     const decision = decideAfterAttempt({ attemptsMade: row.attempts + 1, previousDelayMs: 0 }, outcome, this.policy, this.nowMs(), this.options.random);

@@ -7,6 +7,7 @@ import type { Runtime, Subsystem } from "../runtime-types";
 import { AlertingEngine } from "../services/alerts/alerting-engine";
 import { appSecretFor } from "../services/webhooks/app-secret";
 import { syncConfigFile } from "../services/webhooks/sync-config";
+import { startDemoReceiver } from "./notifier-demo";
 import { AppError } from "../errors";
 import type { AlertEvent as OracleAlertEvent } from "../../lib/oracle/types";
 import { fromOracleEvent, recordAlertEvent } from "../services/alerts/record-alert-event";
@@ -75,6 +76,8 @@ export async function startAlerting(runtime: Runtime): Promise<AlertingSubsystem
     const report = await syncConfigFile(db, { config: runtime.config, appSecret: appSecretFor(runtime.env) });
     for (const d of report.disabled) console.warn(`[alerting] webhook ${d.id} disabled: ${d.reason}`);
   }
+  // Demo mode without a config file: a local receiver so deliveries can be seen end to end.
+  const demoReceiver = runtime.env.demo && !runtime.config ? await startDemoReceiver(db, appSecretFor(runtime.env)) : null;
   let worker: NotifierWorker | null = null;
   const engine = await AlertingEngine.open(db, {
     appBaseUrl: runtime.env.publicUrl,
@@ -102,6 +105,7 @@ export async function startAlerting(runtime: Runtime): Promise<AlertingSubsystem
       unsubscribe();
       await started.stop();
       await engine.idle();
+      await demoReceiver?.stop();
     },
   };
 }
