@@ -118,7 +118,15 @@ describe.each(testDatabaseKinds())("importSnapshot (%s)", (kind) => {
       ["book", JSON.stringify({ marks: { X: 1 }, accounts: [{ id: "a", collateral: "0.1234567890123456789", positions: [] }] }), "accounts[0].collateral"],
       ["csv", "account,market,size\n", "line 1"],
       ["dydx", JSON.stringify({ subaccounts: [] }), "perpetualMarkets"],
-      ["hyperliquid", JSON.stringify({ users: [{ user: "u", clearinghouseState: { crossMarginSummary: { totalRawUsd: "x" } } }] }), "users[0].crossMarginSummary.totalRawUsd"],
+      [
+        "dydx",
+        JSON.stringify({
+          perpetualMarkets: dydxDocument.perpetualMarkets,
+          subaccounts: [{ subaccount: { address: "dydx1a", subaccountNumber: 0, openPerpetualPositions: { "BTC-USD": { market: "BTC-USD", side: "UP", size: "1", entryPrice: "1" } } } }],
+        }),
+        'subaccounts[0].subaccount.openPerpetualPositions["BTC-USD"].side',
+      ],
+      ["hyperliquid", JSON.stringify({ users: [{ user: "u", clearinghouseState: { crossMarginSummary: { totalRawUsd: "x" } } }] }), "users[0].clearinghouseState.crossMarginSummary.totalRawUsd"],
       ["yaml", "", "format"],
     ];
     for (const [format, content, path] of cases) {

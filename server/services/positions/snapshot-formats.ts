@@ -51,20 +51,34 @@ function withInsuranceFund(book: Book, fund: { value: number; exact?: string }):
   return book;
 }
 
-/** Runs a lib/risk importer on a part of the document and prefixes its JSON paths with the part's. */
-function nested<T>(source: string, prefix: string, work: (innerSource: string) => T): T {
+/**
+ * Runs a lib/risk importer on a part of the document and rewrites its JSON paths into the
+ * document's: `prefix` in front, and a leading `[i]` (the importer's list index) replaced by
+ * `itemPaths[i]` when the list was rebuilt (unwrapped or flattened) before the call.
+ */
+function nested<T>(source: string, prefix: string, work: (innerSource: string) => T, itemPaths?: string[]): T {
   try {
     return work(source);
   } catch (error) {
     if (!(error instanceof RiskInputError)) throw error;
-    const path = error.path === "$" ? prefix : error.path.startsWith("[") ? `${prefix}${error.path}` : `${prefix}.${error.path}`;
+    const item = itemPaths ? /^\[(\d+)\](.*)$/.exec(error.path) : null;
+    const path = item && itemPaths?.[Number(item[1])] !== undefined
+      ? `${itemPaths[Number(item[1])]}${item[2]}`
+      : error.path === "$" ? prefix : error.path.startsWith("[") ? `${prefix}${error.path}` : `${prefix}.${error.path}`;
     throw new RiskInputError(source, path, error.reason);
   }
 }
 
-function flattenDydxSubaccounts(list: unknown[]): unknown[] {
-  // An address response (GET /v4/addresses/{address}) holds its subaccounts in `subaccounts`.
-  return list.flatMap((entry) => (isRecord(entry) && Array.isArray(entry.subaccounts) ? entry.subaccounts : [entry]));
+/** Subaccount objects of the `subaccounts` list, each with its JSON path in the document. */
+function flattenDydxSubaccounts(list: unknown[]): { entry: unknown; path: string }[] {
+  return list.flatMap((entry, index) => {
+    const path = `subaccounts[${index}]`;
+    // An address response (GET /v4/addresses/{address}) holds its subaccounts in `subaccounts`.
+    if (isRecord(entry) && Array.isArray(entry.subaccounts)) return entry.subaccounts.map((inner, innerIndex) => ({ entry: inner, path: `${path}.subaccounts[${innerIndex}]` }));
+    // A single-subaccount response wraps it in `subaccount`.
+    if (isRecord(entry) && isRecord(entry.subaccount)) return [{ entry: entry.subaccount, path: `${path}.subaccount` }];
+    return [{ entry, path }];
+  });
 }
 
 function parseDydx(content: string, source: string): Book {
@@ -73,7 +87,8 @@ function parseDydx(content: string, source: string): Book {
   if (root.perpetualMarkets === undefined) throw new RiskInputError(source, "perpetualMarkets", "expected the GET /v4/perpetualMarkets response, got nothing");
   if (!Array.isArray(root.subaccounts)) throw new RiskInputError(source, "subaccounts", "expected an array of subaccount responses");
   const markets = nested(source, "perpetualMarkets", (inner) => parseDydxPerpetualMarkets(root.perpetualMarkets, inner));
-  let subaccounts = flattenDydxSubaccounts(root.subaccounts).map((entry) => (isRecord(entry) && isRecord(entry.subaccount) ? entry.subaccount : entry));
+  const flattened = flattenDydxSubaccounts(root.subaccounts);
+  let subaccounts = flattened.map(({ entry }) => entry);
   if (root.perpetualPositions !== undefined) {
     if (!Array.isArray(root.perpetualPositions)) throw new RiskInputError(source, "perpetualPositions", "expected an array of {address, positions}");
     const byKey = new Map<string, Record<string, unknown>>();
@@ -99,7 +114,7 @@ function parseDydx(content: string, source: string): Book {
       return open ? { ...entry, openPerpetualPositions: open } : entry;
     });
   }
-  const book = nested(source, "subaccounts", (inner) => importDydxSubaccounts(subaccounts, markets, inner));
+  const book = nested(source, "subaccounts", (inner) => importDydxSubaccounts(subaccounts, markets, inner), flattened.map(({ path }) => path));
   return withInsuranceFund(book, optionalInsuranceFund(root, source));
 }
 
@@ -119,7 +134,8 @@ function parseHyperliquid(content: string, source: string): Book {
     // allMids is keyed by coin; markets are `${coin}-USD` (lib/risk hyperliquid importer default).
     marks = Object.fromEntries(Object.entries(document.allMids).filter(([coin]) => !coin.startsWith("@")).map(([coin, mid]) => [`${coin}-USD`, mid as string | number]));
   }
-  const book = nested(source, "users", (inner) => importHyperliquidClearinghouseStates(states, inner, { marks }));
+  const statePaths = document.users.map((entry, index) => `users[${index}].${isRecord(entry) && entry.clearinghouseState === undefined && entry.state !== undefined ? "state" : "clearinghouseState"}`);
+  const book = nested(source, "users", (inner) => importHyperliquidClearinghouseStates(states, inner, { marks }), statePaths);
   return withInsuranceFund(book, optionalInsuranceFund(document, source));
 }
 
