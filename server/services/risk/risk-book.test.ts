@@ -129,6 +129,26 @@ describe("RiskBook", () => {
     expect(curve[1].liquidatedNotional).toBeCloseTo(6727398.840743372, 4);
   });
 
+  it("keeps a stress curve across mark refreshes for 30 s, not across a parameter change", () => {
+    let now = 0;
+    const book = bookWith(previewBook(), { "X-USD": { ...xParams, liquidationPenalty: 0.01 } }, { refreshIntervalMs: 0, now: () => now });
+    const first = book.stressCurve("X-USD", [-0.05]);
+    book.setMark("X-USD", 95);
+    now += 10_000;
+    expect(book.marginSummary().marks["X-USD"].mark).toBe(95);
+    expect(book.stressCurve("X-USD", [-0.05])).toBe(first);
+    now += 25_000;
+    const later = book.stressCurve("X-USD", [-0.05]);
+    expect(later).not.toBe(first);
+    // −5 % from 100 and from 95: the longs A and B (30,000 units) are liquidated either way, with no
+    // impact model filling at 95 and at 90.25.
+    expect(first[0]).toMatchObject({ liquidatedAccounts: 2 });
+    expect(first[0].liquidatedNotional).toBeCloseTo(30_000 * 95, 6);
+    expect(later[0].liquidatedNotional).toBeCloseTo(30_000 * 90.25, 6);
+    book.setParams({ "X-USD": { ...xParams, liquidationPenalty: 0.02 } }, {});
+    expect(book.stressCurve("X-USD", [-0.05])).not.toBe(later);
+  });
+
   it("uses the live EWMA σ for volatilityMargin.source = ewma, and the fixed σ until one exists", () => {
     const snapshot = snapshotOf({ "ETH-USD": 2000 }, [{ id: "a", mode: "isolated", positions: [{ market: "ETH-USD", size: 50, entryPrice: 2000, margin: 20000 }] }]);
     const params = { initialMarginFraction: 0.1, maintenanceMarginFraction: 0.03, volatilityMargin: { source: "ewma", annualVolatility: 0.8, z: 2.326348, horizonHours: 8 } };

@@ -34,6 +34,7 @@ export type ParamsVersion = { version: number; parameterSetId: number };
 
 export type RiskBookOptions = {
   refreshIntervalMs?: number;
+  slowCacheMs?: number;
   now?: () => number;
 };
 
@@ -160,17 +161,26 @@ export class RiskBook {
   private volatilityFallbacks: string[] = [];
   /** Derived answers of the current generation (cleared on every rebuild). */
   private cache = new Map<string, unknown>();
+  /**
+   * Expensive answers (a stress curve is one cascade per shock) kept across mark refreshes for
+   * `slowCacheMs`, dropped at once when the snapshot or the parameters change: with a large book
+   * and moving marks, recomputing them on every page view would cost seconds each time.
+   */
+  private slowCache = new Map<string, { value: unknown; atMs: number }>();
+  private readonly slowCacheMs: number;
   private readonly refreshIntervalMs: number;
   private readonly now: () => number;
 
   constructor(options: RiskBookOptions = {}) {
     this.refreshIntervalMs = options.refreshIntervalMs ?? 2_000;
+    this.slowCacheMs = options.slowCacheMs ?? 30_000;
     this.now = options.now ?? Date.now;
   }
 
   setSnapshot(snapshot: LoadedSnapshot | null): void {
     this.snapshot = snapshot;
     this.structureDirty = true;
+    this.slowCache.clear();
   }
 
   /** Active parameter sets (governed entries are reduced to the engine's fields). */
@@ -181,6 +191,7 @@ export class RiskBook {
     this.params = next;
     this.versions = versions;
     this.paramsDirty = true;
+    this.slowCache.clear();
     if (Object.keys(next.markets).sort().join(",") !== governedBefore) this.structureDirty = true;
   }
 
@@ -303,6 +314,15 @@ export class RiskBook {
       positionEntryPrice: positionEntryPrice.subarray(0, kept),
       positionMargin: positionMargin.subarray(0, kept),
     });
+  }
+
+  private slowCached<T>(key: string, compute: () => T): T {
+    const hit = this.slowCache.get(key);
+    const now = this.now();
+    if (hit && now - hit.atMs < this.slowCacheMs) return hit.value as T;
+    const value = compute();
+    this.slowCache.set(key, { value, atMs: now });
+    return value;
   }
 
   private cached<T>(key: string, compute: () => T): T {
@@ -438,11 +458,14 @@ export class RiskBook {
     return { ...result, waveCount: result.waves.length, waves: result.waves.slice(0, 20), insuranceFundBefore: book.insuranceFund, computeMs: performance.now() - started };
   }
 
-  /** Shock → cascade totals, for one market's price alone (market given) or every market together. */
+  /**
+   * Shock → cascade totals, for one market's price alone (market given) or every market together.
+   * Kept up to `slowCacheMs` across mark refreshes (see slowCache).
+   */
   stressCurve(market: string | null, shocks: number[] = shockRange(-0.3, 0.3, 0.025)): StressPoint[] {
     const { book } = this.ensureFresh();
     if (market !== null) this.marketIndexOrThrow(book, market);
-    return this.cached(`stress:${market}:${shocks.join(",")}`, () => {
+    return this.slowCached(`stress:${market}:${shocks.join(",")}`, () => {
       const params = this.effectiveParams(this.params);
       return shocks.map((shock) => {
         const result = runCascade(book, params, market === null ? shock : { [market]: shock }, { ...this.marginOptions(), accountListLimit: 0 });
