@@ -166,7 +166,10 @@ export async function startRisk(runtime: Runtime, options: { refreshIntervalMs?:
   return {
     name: "risk",
     service,
-    health: () => service.book.status(),
+    health: () => {
+      service.book.warm();
+      return service.book.status();
+    },
     async stop() {
       clearInterval(poll);
       for (const off of unsubscribe) off();
