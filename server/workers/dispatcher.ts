@@ -97,6 +97,7 @@ export class Dispatcher {
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
   private inFlight = new Set<Promise<void>>();
+  private ready: ClaimedRow[] = [];
   private outcomes: Outcome[] = [];
   private writing: Promise<void> | null = null;
   private wakeUp: (() => void) | null = null;
@@ -133,6 +134,13 @@ export class Dispatcher {
     await this.loopDone;
     await Promise.all(this.inFlight);
     await this.writeOutcomes();
+    // Claimed but never sent: hand back at once instead of waiting for the lock to expire.
+    const unsent = this.ready.splice(0).map((row) => row.id);
+    if (unsent.length > 0) {
+      await this.db.outboxDelivery
+        .updateMany({ where: { id: { in: unsent }, status: "delivering" }, data: { status: "pending", lockedUntil: null } })
+        .catch((error) => console.error(`[dispatcher] releasing ${unsent.length} claimed rows failed: ${(error as Error).message}`));
+    }
   }
 
   /** New rows were enqueued: claim now instead of at the next poll. */
@@ -171,14 +179,19 @@ export class Dispatcher {
     });
   }
 
+  /**
+   * Claims ahead: up to `concurrency` claimed rows wait in `ready` while `concurrency` requests are in
+   * flight, and a finished request starts the next ready row at once. A claim is a database round
+   * trip; without the buffer every slot would sit idle for it.
+   */
   private async loop(): Promise<void> {
     while (this.running) {
-      const free = this.concurrency - this.inFlight.size;
-      // Claim in chunks, not one row per freed slot: a claim is a round trip.
-      if (free > 0 && (this.inFlight.size === 0 || free >= Math.max(1, Math.floor(this.concurrency / 4)))) {
+      this.launchReady();
+      const room = this.concurrency - this.ready.length;
+      if (room >= Math.max(1, Math.floor(this.concurrency / 4))) {
         let rows: ClaimedRow[] = [];
         try {
-          rows = await this.claim(free);
+          rows = await this.claim(room);
         } catch (error) {
           console.error(`[dispatcher] claim failed: ${(error as Error).message}`);
           await this.sleep(this.pollMs);
@@ -186,10 +199,10 @@ export class Dispatcher {
         }
         if (rows.length > 0) {
           this.counters.claimed += rows.length;
-          for (const row of rows) this.launch(row);
+          this.ready.push(...rows);
           continue;
         }
-        if (this.inFlight.size === 0 && this.outcomes.length === 0 && !this.writing) {
+        if (this.inFlight.size === 0 && this.ready.length === 0 && this.outcomes.length === 0 && !this.writing) {
           for (const resolve of this.idleWaiters.splice(0)) resolve();
           const nextDue = await this.nextDueAtMs().catch(() => null);
           const wait = nextDue === null ? this.pollMs : Math.min(this.pollMs, nextDue - this.nowMs());
@@ -197,9 +210,13 @@ export class Dispatcher {
           continue;
         }
       }
-      // Slots full, or rows in flight: wait for a slot, a wake-up or the poll.
+      // Buffer full, or rows in flight: wait for a finished request, a wake-up or the poll.
       await this.sleep(this.pollMs);
     }
+  }
+
+  private launchReady(): void {
+    while (this.running && this.inFlight.size < this.concurrency && this.ready.length > 0) this.launch(this.ready.shift()!);
   }
 
   private async claim(limit: number): Promise<ClaimedRow[]> {
@@ -212,7 +229,9 @@ export class Dispatcher {
             WHERE ((o."status" = 'pending' AND o."nextAttemptAt" <= $1::timestamptz AT TIME ZONE 'UTC')
                 OR (o."status" = 'delivering' AND o."lockedUntil" < $1::timestamptz AT TIME ZONE 'UTC'))
               AND e."enabled" AND (e."pausedUntil" IS NULL OR e."pausedUntil" <= $1::timestamptz AT TIME ZONE 'UTC')
-            ORDER BY o."nextAttemptAt", o."id"
+            -- No tie-break column: after a backlog release thousands of rows share one nextAttemptAt,
+            -- and a tie-break would make every claim sort all of them instead of stopping at LIMIT.
+            ORDER BY o."nextAttemptAt"
             LIMIT $3
             FOR UPDATE OF o SKIP LOCKED
          ) AS c, "WebhookEndpoint" AS e
@@ -244,6 +263,7 @@ export class Dispatcher {
       .catch((error) => console.error(`[dispatcher] delivery ${row.id} failed unexpectedly:`, error))
       .finally(() => {
         this.inFlight.delete(task);
+        this.launchReady();
         this.wake();
       });
     this.inFlight.add(task);
