@@ -36,6 +36,11 @@ export function endpointDisabledAlert(event: EndpointDisabledEvent) {
   };
 }
 
+/** Its resolve, recorded when the endpoint is enabled again. */
+export function endpointReenabledAlert(endpointId: string, atMs: number) {
+  return { ...endpointDisabledAlert({ endpointId, reason: "enabled again", atMs }), kind: "resolved" as const };
+}
+
 export async function startDispatcher(runtime: Runtime, source: Record<string, string | undefined> = process.env): Promise<DispatcherSubsystem> {
   const dispatcher = new Dispatcher(runtime.database.prisma, {
     appSecret: appSecretFor(runtime.env),

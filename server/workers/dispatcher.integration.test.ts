@@ -8,7 +8,7 @@ import { createEndpoint, setEndpointEnabled } from "../services/webhooks/endpoin
 import { createRoute } from "../services/webhooks/routes";
 import { listDeliveries, replayDelivery, testSend } from "../services/webhooks/deliveries";
 import { Dispatcher } from "./dispatcher";
-import { endpointDisabledAlert } from "./dispatcher-subsystem";
+import { endpointDisabledAlert, endpointReenabledAlert } from "./dispatcher-subsystem";
 import { startReceiver, waitFor, type Receiver } from "./dispatcher-test-support";
 
 const APP_SECRET = "test-app-secret-0123456789abcdef-0123456789";
@@ -170,6 +170,53 @@ describe.each(testDatabaseKinds())("webhook dispatcher (%s)", (kind) => {
     now += 1000;
     dispatcher.wake();
     await waitFor(async () => (await database.prisma.outboxDelivery.findUniqueOrThrow({ where: { id: attempt.deliveryId } })).status === "delivered", "retry delivered");
+  });
+
+  it("disables an endpoint that keeps failing for longer than the disable window", async () => {
+    await dispatcher.stop();
+    // Window of 10 s (Svix: 5 days); every attempt answers 500.
+    dispatcher = new Dispatcher(database.prisma, {
+      appSecret: APP_SECRET,
+      policy: retryPolicy({ scheduleMs: [0, 6000, 6000, 6000], disableAfterFailingForMs: 10_000 }),
+      nowMs: clock,
+      random: () => 0.5,
+      pollMs: 50,
+      onEndpointDisabled: async (event) => {
+        await engine.reload();
+        await engine.record(endpointDisabledAlert(event));
+      },
+    });
+    dispatcher.start();
+    primary.reply = () => ({ status: 500, body: "still broken" });
+    const startedAt = now;
+    await recordAlertEvent(engine, firing("jump:LINK-USD:binance-spot", now));
+    await waitFor(() => primary.received.length === 1, "attempt 1");
+    await dispatcher.whenIdle();
+    now += 6000;
+    dispatcher.wake();
+    await waitFor(() => primary.received.length === 2, "attempt 2");
+    await dispatcher.whenIdle();
+    expect((await database.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: "primary" } })).enabled).toBe(true);
+    now += 6000; // 12 s of continuous failure > 10 s window
+    dispatcher.wake();
+    await waitFor(() => primary.received.length === 3, "attempt 3");
+    await waitFor(() => backup.received.length === 1, "endpoint-disabled alert on the backup endpoint");
+    const endpoint = await database.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: "primary" } });
+    expect(endpoint.enabled).toBe(false);
+    expect(endpoint.failingSince?.getTime()).toBe(startedAt);
+    expect(endpoint.disabledReason).toBe(`failing continuously since ${new Date(startedAt).toISOString()} (HTTP 500)`);
+    // Clean up for the next test: enable, let the backlog through.
+    primary.reply = () => ({ status: 200 });
+    await setEndpointEnabled(database.prisma, { id: "primary", enabled: true, actor: "test" });
+    expect((await engine.record(endpointReenabledAlert("primary", now))).status).toBe("resolved");
+    now += 6000;
+    dispatcher.wake();
+    await waitFor(async () => (await database.prisma.outboxDelivery.count({ where: { endpointId: "primary", status: { not: "delivered" } } })) === 0, "backlog delivered");
+    // The resolve goes out at the group's next flush; afterwards no group is left for later tests.
+    now += 1000;
+    await engine.flushDue();
+    await waitFor(() => backup.received.some((r) => JSON.parse(r.body).type === "alert.resolved"), "endpoint-disabled resolve on the backup endpoint");
+    expect(engine.groupsView().filter((g) => g.groupKey.startsWith("route-") && g.alertFingerprints.includes("endpoint-disabled:-:primary"))).toEqual([]);
   });
 
   it("test-send queues a signed webhook.test message", async () => {

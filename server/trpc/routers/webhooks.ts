@@ -16,6 +16,8 @@ import { createRoute, deleteRoute, listRoutes, routeInputSchema, updateRoute } f
 import { listDeliveries, replayDelivery, testSend } from "../../services/webhooks/deliveries";
 import { appSecretFor } from "../../services/webhooks/app-secret";
 import type { Context } from "../init";
+import { alertingEngineOf } from "../../workers/notifier";
+import { endpointReenabledAlert } from "../../workers/dispatcher-subsystem";
 
 function guardOf(ctx: Context) {
   return { allowHosts: ctx.runtime.config?.security.allowWebhookHosts ?? [] };
@@ -54,6 +56,8 @@ export const webhooksRouter = router({
   setEndpointEnabled: adminProcedure.input(z.object({ id: z.string().min(1), enabled: z.boolean(), reason: z.string().optional() })).mutation(async ({ ctx, input }) => {
     const updated = await setEndpointEnabled(ctx.db, { ...input, actor: ctx.user.address });
     changed(ctx, "endpoints");
+    // Enabling resolves the endpoint-disabled alert (a no-op when none is open).
+    if (input.enabled) await alertingEngineOf(ctx.runtime).record(endpointReenabledAlert(input.id, Date.now()));
     ctx.runtime.bus.publish("outbox.enqueued", { count: 0, at: Date.now() });
     return updated;
   }),
