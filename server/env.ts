@@ -27,6 +27,7 @@ const envSchema = z.object({
   DEMO: z.enum(["0", "1"], "0 or 1").optional(),
   CHAIN_ID: z.coerce.number({ error: "an integer chain id" }).int("an integer chain id").positive("a positive chain id").default(1),
   RPC_URL: z.string().url("an http(s) JSON-RPC URL").optional(),
+  PRICE_SAMPLE_RETENTION_DAYS: z.coerce.number({ error: "a positive number of days" }).positive("a positive number of days").default(7),
 });
 
 export type DatabaseTarget = { kind: "pglite"; dataDir: string } | { kind: "postgres"; url: string };
@@ -41,6 +42,8 @@ export type AppEnv = {
   demo: boolean;
   chainId: number;
   rpcUrl?: string;
+  /** Stored price samples older than this are deleted (hourly sweep). */
+  priceSampleRetentionDays: number;
 };
 
 /** Parses an environment record; throws ConfigError with one line on the first wrong value. */
@@ -73,5 +76,6 @@ export function parseEnv(source: Record<string, string | undefined>): AppEnv {
     demo,
     chainId: env.CHAIN_ID,
     rpcUrl: env.RPC_URL,
+    priceSampleRetentionDays: env.PRICE_SAMPLE_RETENTION_DAYS,
   };
 }

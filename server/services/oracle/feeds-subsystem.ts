@@ -20,7 +20,6 @@ const PRICE_BROADCAST_MS = 500;
 const SAMPLE_FLUSH_MS = 5_000;
 const FEED_STATE_FLUSH_MS = 5_000;
 const RETENTION_SWEEP_MS = 60 * 60_000;
-const DEFAULT_SAMPLE_RETENTION_DAYS = 7;
 
 export async function startFeeds(runtime: Runtime): Promise<FeedsSubsystem> {
   const pendingAlerts: AlertEvent[] = [];
@@ -145,7 +144,7 @@ export async function startFeeds(runtime: Runtime): Promise<FeedsSubsystem> {
     }
   }
 
-  const retentionDays = Number(process.env.RISKWARDEN_SAMPLE_RETENTION_DAYS ?? DEFAULT_SAMPLE_RETENTION_DAYS);
+  const retentionDays = runtime.env.priceSampleRetentionDays;
   const retentionTimer = setInterval(() => {
     const cutoff = new Date(Date.now() - retentionDays * 86_400_000);
     runtime.database.prisma.priceSample.deleteMany({ where: { at: { lt: cutoff } } }).catch((error: Error) => console.error(`[feeds] retention sweep failed: ${error.message}`));
