@@ -2,7 +2,7 @@
 // Alerts: firing / acknowledged / resolved tabs, filters by market, check and severity, on-call
 // acknowledgement, and each alert's history. Live: every committed alert change refreshes the list.
 import Link from "next/link";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useSubscription } from "@trpc/tanstack-react-query";
 import { useTRPC } from "../trpc";
@@ -29,7 +29,18 @@ export function AlertsPage() {
   const list = useQuery(trpc.alerts.list.queryOptions(input));
   const counts = useQuery(trpc.alerts.counts.queryOptions());
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.alerts.pathKey() });
-  useSubscription(trpc.alerts.live.subscriptionOptions(undefined, { onData: () => void refresh() }));
+  // An incident can change hundreds of alerts a second: refetch at most once a second.
+  const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const refreshSoon = () => {
+    pending.current ??= setTimeout(() => {
+      pending.current = null;
+      void refresh();
+    }, 1000);
+  };
+  useEffect(() => () => {
+    if (pending.current) clearTimeout(pending.current);
+  }, []);
+  useSubscription(trpc.alerts.live.subscriptionOptions(undefined, { onData: refreshSoon }));
   const ack = useMutation(trpc.alerts.acknowledge.mutationOptions({ onSuccess: () => void refresh() }));
 
   return (
