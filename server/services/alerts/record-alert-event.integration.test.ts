@@ -130,6 +130,28 @@ describe.each(testDatabaseKinds())("alert persistence and outbox (%s)", (kind) =
     await expect(acknowledgeAlert(database.prisma, engine, { fingerprint: "nope:-:-", actor: "x" })).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 
+  it("applies fire, resolve, fire of one fingerprint queued together in order (one batch)", async () => {
+    const fp = "confidence:ETH-USD:pyth-main";
+    const engine = await AlertingEngine.open(database.prisma, { appBaseUrl: "http://rw.test", nowMs: clock });
+    const results = await Promise.all([
+      recordAlertEvent(engine, firing(fp, now, { check: "confidence" })),
+      recordAlertEvent(engine, { ...firing(fp, now + 1, { check: "confidence" }), kind: "resolved" }),
+      recordAlertEvent(engine, firing(fp, now + 2, { check: "confidence" })),
+      recordAlertEvent(engine, firing(fp, now + 3, { check: "confidence" })),
+    ]);
+    expect(results.map((r) => [r.changed, r.status])).toEqual([
+      [true, "firing"],
+      [true, "resolved"],
+      [true, "firing"],
+      [false, null],
+    ]);
+    const rows = await database.prisma.alert.findMany({ where: { fingerprint: fp }, orderBy: { id: "asc" } });
+    expect(rows.map((r) => [r.firedAt.getTime() - now, r.resolvedAt ? r.resolvedAt.getTime() - now : null])).toEqual([
+      [0, 1],
+      [2, null],
+    ]);
+  });
+
   it("enqueueEvent writes governance events inside the caller's transaction, once per id", async () => {
     await createRoute(database.prisma, { match: { eventType: "proposal.executed" }, webhookIds: ["oncall"], groupWaitMs: 0, groupIntervalMs: 1000, repeatIntervalMs: 60_000 });
     const input = { type: "proposal.executed", id: "proposal.executed:p1", data: { proposalId: "p1", number: 7 }, summary: "Proposal #7 executed" };
