@@ -6,7 +6,6 @@ import { z } from "zod";
 import { retryPolicy } from "../../lib/alerts";
 import { ConfigError } from "../env";
 import type { Runtime, Subsystem } from "../runtime-types";
-import { appSecretFor } from "../services/webhooks/app-secret";
 import { Dispatcher, type EndpointDisabledEvent } from "./dispatcher";
 import { alertingEngineOf } from "./notifier";
 
@@ -43,7 +42,7 @@ export function endpointReenabledAlert(endpointId: string, atMs: number) {
 
 export async function startDispatcher(runtime: Runtime, source: Record<string, string | undefined> = process.env): Promise<DispatcherSubsystem> {
   const dispatcher = new Dispatcher(runtime.database.prisma, {
-    appSecret: appSecretFor(runtime.env),
+    appSecret: runtime.appSecret,
     policy: retryPolicy({ timeScale: timeScaleFrom(source) }),
     onEndpointDisabled: async (event) => {
       console.warn(`[dispatcher] endpoint ${event.endpointId} disabled: ${event.reason}`);

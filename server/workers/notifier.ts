@@ -5,7 +5,6 @@
 // (managedByFile), then restores the Notifier from its persisted state.
 import type { Runtime, Subsystem } from "../runtime-types";
 import { AlertingEngine } from "../services/alerts/alerting-engine";
-import { appSecretFor } from "../services/webhooks/app-secret";
 import { syncConfigFile } from "../services/webhooks/sync-config";
 import { startDemoReceiver } from "./notifier-demo";
 import { AppError } from "../errors";
@@ -73,11 +72,11 @@ export type AlertingSubsystem = Subsystem & {
 export async function startAlerting(runtime: Runtime): Promise<AlertingSubsystem> {
   const db = runtime.database.prisma;
   if (runtime.config) {
-    const report = await syncConfigFile(db, { config: runtime.config, appSecret: appSecretFor(runtime.env) });
+    const report = await syncConfigFile(db, { config: runtime.config, appSecret: runtime.appSecret });
     for (const d of report.disabled) console.warn(`[alerting] webhook ${d.id} disabled: ${d.reason}`);
   }
   // Demo mode without a config file: a local receiver so deliveries can be seen end to end.
-  const demoReceiver = runtime.env.demo && !runtime.config ? await startDemoReceiver(db, appSecretFor(runtime.env)) : null;
+  const demoReceiver = runtime.env.demo && !runtime.config ? await startDemoReceiver(db, runtime.appSecret) : null;
   let worker: NotifierWorker | null = null;
   const engine = await AlertingEngine.open(db, {
     appBaseUrl: runtime.env.publicUrl,

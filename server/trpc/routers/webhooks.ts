@@ -14,7 +14,6 @@ import {
 } from "../../services/webhooks/endpoints";
 import { createRoute, deleteRoute, listRoutes, routeInputSchema, updateRoute } from "../../services/webhooks/routes";
 import { listDeliveries, replayDelivery, testSend } from "../../services/webhooks/deliveries";
-import { appSecretFor } from "../../services/webhooks/app-secret";
 import type { Context } from "../init";
 import { alertingEngineOf } from "../../workers/notifier";
 import { endpointReenabledAlert } from "../../workers/dispatcher-subsystem";
@@ -44,7 +43,7 @@ export const webhooksRouter = router({
     return endpoints.map((e) => (privileged ? e : { ...e, url: maskUrl(e.url), headers: null }));
   }),
   createEndpoint: adminProcedure.input(createEndpointSchema).mutation(async ({ ctx, input }) => {
-    const created = await createEndpoint(ctx.db, input, { ...guardOf(ctx), appSecret: appSecretFor(ctx.runtime.env) });
+    const created = await createEndpoint(ctx.db, input, { ...guardOf(ctx), appSecret: ctx.runtime.appSecret });
     changed(ctx, "endpoints");
     return created;
   }),
@@ -62,7 +61,7 @@ export const webhooksRouter = router({
     return updated;
   }),
   rotateSecret: adminProcedure.input(z.object({ id: z.string().min(1), secret: z.string().min(1).optional() })).mutation(({ ctx, input }) =>
-    rotateEndpointSecret(ctx.db, input, { appSecret: appSecretFor(ctx.runtime.env) }),
+    rotateEndpointSecret(ctx.db, input, { appSecret: ctx.runtime.appSecret }),
   ),
   deleteEndpoint: adminProcedure.input(z.object({ id: z.string().min(1) })).mutation(async ({ ctx, input }) => {
     const deleted = await deleteEndpoint(ctx.db, input);
