@@ -126,7 +126,7 @@ try {
   }
 
   // ── pipeline ──
-  const engine = await AlertingEngine.open(db, { appBaseUrl: "http://localhost:3000", onCommitted: ({ outboxRows }) => outboxRows > 0 && dispatcher?.wake() });
+  const engine = await AlertingEngine.open(db, { appBaseUrl: "http://localhost:3000", pool: database.pool, onCommitted: ({ outboxRows }) => outboxRows > 0 && dispatcher?.wake() });
   dispatcher = new Dispatcher(db, { appSecret: APP_SECRET, policy: retryPolicy(), concurrency: CONCURRENCY });
   dispatcher.start();
   let serial = 0;

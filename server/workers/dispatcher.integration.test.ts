@@ -47,7 +47,7 @@ describe.each(testDatabaseKinds())("webhook dispatcher (%s)", (kind) => {
   beforeEach(async () => {
     // Receivers check webhook-timestamp against their wall clock (±5 min): start each test at "now".
     now = Date.now();
-    engine = await AlertingEngine.open(database.prisma, { appBaseUrl: "http://rw.test", nowMs: clock, onCommitted: () => dispatcher?.wake() });
+    engine = await AlertingEngine.open(database.prisma, { appBaseUrl: "http://rw.test", pool: database.pool, nowMs: clock, onCommitted: () => dispatcher?.wake() });
     dispatcher = new Dispatcher(database.prisma, {
       appSecret: APP_SECRET,
       // Two attempts (now, then 1 s later) so dead-lettering is reachable; equal jitter with random 0.5.

@@ -80,6 +80,7 @@ export async function startAlerting(runtime: Runtime): Promise<AlertingSubsystem
   let worker: NotifierWorker | null = null;
   const engine = await AlertingEngine.open(db, {
     appBaseUrl: runtime.env.publicUrl,
+    pool: runtime.database.pool,
     onCommitted({ alertChanges, outboxRows }) {
       for (const change of alertChanges) runtime.bus.publish("alert.changed", change);
       if (outboxRows > 0) runtime.bus.publish("outbox.enqueued", { count: outboxRows, at: Date.now() });

@@ -44,7 +44,7 @@ describe.each(testDatabaseKinds())("alert persistence and outbox (%s)", (kind) =
   }
 
   it("writes the alert, its event, the outbox rows and the notifier state in one transaction; a duplicate firing is a no-op", async () => {
-    const engine = await AlertingEngine.open(database.prisma, { appBaseUrl: "http://rw.test", nowMs: clock });
+    const engine = await AlertingEngine.open(database.prisma, { appBaseUrl: "http://rw.test", pool: database.pool, nowMs: clock });
     const fp = "deviation:BTC-USD:binance-spot";
     const first = await recordAlertEvent(engine, firing(fp, now));
     expect(first).toMatchObject({ changed: true, status: "firing" });
@@ -63,7 +63,7 @@ describe.each(testDatabaseKinds())("alert persistence and outbox (%s)", (kind) =
   });
 
   it("rolls the alert back when its outbox rows cannot be written (atomic)", async () => {
-    const engine = await AlertingEngine.open(database.prisma, { appBaseUrl: "http://rw.test", nowMs: clock });
+    const engine = await AlertingEngine.open(database.prisma, { appBaseUrl: "http://rw.test", pool: database.pool, nowMs: clock });
     // The engine still routes to "ghost" (loaded before), but the row is gone: the outbox insert fails.
     await database.prisma.webhookEndpoint.create({ data: { id: "ghost", format: "standard", url: "http://127.0.0.1:9/ghost" } });
     await createRoute(database.prisma, { match: { check: "jump" }, webhookIds: ["ghost"], groupWaitMs: 0, groupIntervalMs: 1000, repeatIntervalMs: 60_000 });
@@ -80,14 +80,14 @@ describe.each(testDatabaseKinds())("alert persistence and outbox (%s)", (kind) =
 
   it("sends the resolve to the endpoint that got the firing, also after a restart", async () => {
     const fp = "staleness:SOL-USD:pyth-main";
-    const engine = await AlertingEngine.open(database.prisma, { appBaseUrl: "http://rw.test", nowMs: clock });
+    const engine = await AlertingEngine.open(database.prisma, { appBaseUrl: "http://rw.test", pool: database.pool, nowMs: clock });
     await recordAlertEvent(engine, firing(fp, now, { severity: "critical", value: 12_000, threshold: 5000 }));
     expect((await outbox(fp)).map((r) => [r.endpointId, r.eventType])).toEqual([
       ["oncall", "alert.firing"],
       ["slack", "alert.firing"],
     ]);
     // Restart: a new engine restores the notifier from NotifierGroup rows and open alerts.
-    const restarted = await AlertingEngine.open(database.prisma, { appBaseUrl: "http://rw.test", nowMs: clock });
+    const restarted = await AlertingEngine.open(database.prisma, { appBaseUrl: "http://rw.test", pool: database.pool, nowMs: clock });
     now += 5000;
     await recordAlertEvent(restarted, { ...firing(fp, now, { severity: "critical" }), kind: "resolved" });
     // Resolves wait for the group interval (Alertmanager); the worker flushes when it is due.
@@ -112,7 +112,7 @@ describe.each(testDatabaseKinds())("alert persistence and outbox (%s)", (kind) =
 
   it("acknowledgement stops repeats; the alert is listed as acknowledged", async () => {
     const fp = "frozen:BTC-USD:coinbase";
-    const engine = await AlertingEngine.open(database.prisma, { appBaseUrl: "http://rw.test", nowMs: clock });
+    const engine = await AlertingEngine.open(database.prisma, { appBaseUrl: "http://rw.test", pool: database.pool, nowMs: clock });
     await recordAlertEvent(engine, firing(fp, now, { check: "frozen", value: 70_000, threshold: 60_000 }));
     now += 61_000; // past repeatInterval: the next flush repeats
     await engine.flushDue();
@@ -132,7 +132,7 @@ describe.each(testDatabaseKinds())("alert persistence and outbox (%s)", (kind) =
 
   it("applies fire, resolve, fire of one fingerprint queued together in order (one batch)", async () => {
     const fp = "confidence:ETH-USD:pyth-main";
-    const engine = await AlertingEngine.open(database.prisma, { appBaseUrl: "http://rw.test", nowMs: clock });
+    const engine = await AlertingEngine.open(database.prisma, { appBaseUrl: "http://rw.test", pool: database.pool, nowMs: clock });
     const results = await Promise.all([
       recordAlertEvent(engine, firing(fp, now, { check: "confidence" })),
       recordAlertEvent(engine, { ...firing(fp, now + 1, { check: "confidence" }), kind: "resolved" }),
