@@ -61,90 +61,52 @@ export function runCascade(input: Book | ColumnarBook, params: ParamsSet, shock:
   }
   const unitCount = book.unitAccount.length;
   const positionCount = book.positionMarket.length;
-  const closed = new Uint8Array(unitCount);
   const accountListed = new Int32Array(book.accountIds.length).fill(-1);
   const accountCounted = new Uint8Array(book.accountIds.length);
   const listLimit = options.accountListLimit ?? Infinity;
   const maxWaves = options.maxWaves ?? 10_000;
   const curves = flattenCurves(markets);
   const { start: curveStart, breakNotional: breaks, slope: curveSlope, intercept: curveIntercept } = curves;
-  const { positionMarket, positionSize, positionUnit, unitPositionStart, unitAccount, marketPositionStart, marketPositions } = book;
-  const maintenanceAt = (p: number, m: number): number => {
-    const notional = Math.abs(positionSize[p]) * price[m];
-    const first = curveStart[m];
-    let j = curveStart[m + 1] - 1;
-    while (j > first && notional < breaks[j]) j--;
-    return curveSlope[j] * notional + curveIntercept[j];
-  };
+  const penaltyRate = Float64Array.from(markets, (market) => market.liquidationPenalty);
+  const { recordStart, record, queuePositions } = unitRecords(book);
 
-  // Which units can have crossed maintenance since they were last evaluated? Between two exact
-  // evaluations, a unit's slack (equity − maintenance) can fall by at most
-  //   Σ_p |size_p|·|ΔP_m|·(1 + s_max) ≤ (1 + s_max)·N·e^x·x,
-  // where x is the sum of the relative price moves since then (of the unit's market when it trades
-  // only one; of the largest mover of each wave otherwise), N the unit's notional at that
-  // evaluation and s_max the steepest maintenance slope (< 1). With c = slack/((1 + s_max)·N),
-  // any x with x·e^x ≤ c is safe, so the unit needs no look until its cumulative move passes that
-  // budget. Units wait in bucket queues (one per market for single-market units, one for the
-  // rest) keyed by the cumulative move at which they must be looked at again. A look is an exact
-  // recomputation at the current prices, so every decision is the contract's "equity <
-  // maintenance at price P"; only provably solvent units are skipped.
+  // Which units can have crossed maintenance since they were last evaluated?
+  //
+  // Every position's contribution to its unit's slack (equity − maintenance),
+  //   f(P) = size·(P − entry) − MM(|size|·P),
+  // is monotone in its market's price P: MM is non-decreasing with slope at most s_max (the
+  // steepest maintenance slope), so a long (size > 0) only loses slack when P falls, by at most
+  // |size|·|ΔP|, and a short only when P rises, by at most (1 + s_max)·|size|·ΔP. Per market we
+  // keep two running sums since the start of the cascade: X_down = Σ relative falls (each
+  // relative to the price before it) and Y_up = Σ ln(1 + relative rise). Since a long's price
+  // is then ≥ P₀·(1 − ΔX) and a short's ≤ P₀·e^ΔY, a unit evaluated with slack s₀ and notional N
+  // (at those prices) keeps slack ≥ 0 while, for each of its positions, ΔX ≤ t·(1 + s_max) (long)
+  // or ΔY ≤ ln(1 + t) (short), where t = s₀ / ((1 + s_max)·N): summed over the positions the loss
+  // is at most (1 + s_max)·t·N = s₀. Each position of a solvent unit therefore waits in the
+  // queue of (its market, its adverse direction), keyed by the running sum at which it must be
+  // looked at again; the unit is re-evaluated exactly when any of them comes due, and its other
+  // entries go stale (a stamp per unit). Decisions are always the contract's exact "equity <
+  // maintenance at price P" evaluation; only provably solvent units are skipped.
+  //
+  // Floats: the proof is in real numbers, the evaluation in float64. So that rounding can never
+  // make a skipped unit's float slack negative, the budget uses s₀ − 1e-9·M, where M bounds the
+  // magnitude of the terms summed (collateral, |P&L|, maintenance, notional); float64 error in
+  // that sum is ~1e-15·M. Units within that margin are looked at on every adverse move of any of
+  // their markets.
   let maxSlope = 0;
   for (let j = 0; j < curveSlope.length; j++) if (curveSlope[j] > maxSlope) maxSlope = curveSlope[j];
-  const bucketWidth = 1e-4;
-  const bucketCount = 20_000; // cumulative move up to 2; later looks go to the last bucket
-  const queueCount = marketCount + 1; // queue m: units trading only market m; queue marketCount: the rest
-  const bucketHead = new Int32Array(queueCount * (bucketCount + 1)).fill(-1);
-  const nextInBucket = new Int32Array(unitCount);
-  const cumulativeMove = new Float64Array(queueCount);
-  const processedBucket = new Int32Array(queueCount).fill(-1);
-  const unitQueue = new Int32Array(unitCount);
-  for (let u = 0; u < unitCount; u++) {
-    const first = unitPositionStart[u];
-    let queue = first < unitPositionStart[u + 1] ? positionMarket[first] : marketCount;
-    for (let p = first + 1; p < unitPositionStart[u + 1]; p++) if (positionMarket[p] !== queue) queue = marketCount;
-    unitQueue[u] = queue;
-  }
-  let lookNextWave = new Int32Array(unitCount);
-  let lookNextWaveCount = 0;
-  let lookThisWave = new Int32Array(unitCount);
-  const isolated = book.accountIsolated;
-  const collateral = book.accountCollateral;
-  const positionMargin = book.positionMargin;
-  const entryPrice = book.positionEntryPrice;
-  /** Exact slack of unit u at the current prices; schedules its next look when still solvent. */
-  const evaluate = (u: number): number => {
-    const a = unitAccount[u];
-    let equity = isolated[a] ? 0 : collateral[a];
-    let maintenance = 0;
-    let notional = 0;
-    for (let p = unitPositionStart[u]; p < unitPositionStart[u + 1]; p++) {
-      const m = positionMarket[p];
-      if (isolated[a]) equity += positionMargin[p];
-      equity += positionSize[p] * (price[m] - entryPrice[p]);
-      maintenance += maintenanceAt(p, m);
-      notional += Math.abs(positionSize[p]) * price[m];
-    }
-    const slack = equity - maintenance;
-    if (slack >= 0 && notional > 0) {
-      const q = unitQueue[u];
-      const c = slack / ((1 + maxSlope) * notional);
-      // Both c·e^(−c) and c/(2(1 + c)) keep x·e^x ≤ c; the first is near c for small c (the units
-      // close to liquidation, looked at most often), the second better for large c.
-      const budget = Math.max(c * Math.exp(-c), c / (2 * (1 + c)));
-      let bucket = Math.floor((cumulativeMove[q] + budget) / bucketWidth);
-      if (bucket <= processedBucket[q]) {
-        // Due inside a bucket already passed: look again at the next wave.
-        lookNextWave[lookNextWaveCount++] = u;
-      } else {
-        if (bucket > bucketCount) bucket = bucketCount;
-        const slot = q * (bucketCount + 1) + bucket;
-        nextInBucket[u] = bucketHead[slot];
-        bucketHead[slot] = u;
-      }
-    }
-    return slack;
-  };
+  const queueCount = 2 * marketCount; // queue 2m: longs in market m (falls), 2m + 1: shorts (rises)
+  const runningMove = new Float64Array(queueCount);
+  const scannedMove = new Float64Array(queueCount);
+  /** Stamp of a unit's current queue entries (1 after the first wave); −1 once liquidated. */
+  const unitStamp = new Int32Array(unitCount);
+  const queues = new LookAgainQueues(queueCount, positionCount, unitStamp);
+  const lookList = new Int32Array(unitCount);
 
+  const deferred = new DeferredEntries(queuePositions);
+
+  const evaluation: Evaluation = { recordStart, record, price, curveStart, breaks, curveSlope, curveIntercept, maxSlope, unitStamp, waveUnits: new Int32Array(unitCount) };
+  const waveUnits = evaluation.waveUnits;
   const waves: CascadeWave[] = [];
   let insuranceFund = book.insuranceFund;
   let liquidatedNotional = 0;
@@ -155,37 +117,21 @@ export function runCascade(input: Book | ColumnarBook, params: ParamsSet, shock:
   const forced = new Float64Array(marketCount);
   const fill = new Float64Array(marketCount);
   const impact = new Float64Array(marketCount);
-  const waveUnits = new Int32Array(unitCount);
 
   for (let waveIndex = 0; waveIndex < maxWaves; waveIndex++) {
     let waveCount = 0;
     if (waveIndex === 0) {
-      for (let u = 0; u < unitCount; u++) if (evaluate(u) < 0) waveUnits[waveCount++] = u;
+      waveCount = firstWave(evaluation, queues, deferred);
     } else {
-      const swap = lookThisWave;
-      lookThisWave = lookNextWave;
-      lookNextWave = swap;
-      const lookThisWaveCount = lookNextWaveCount;
-      lookNextWaveCount = 0;
-      for (let i = 0; i < lookThisWaveCount; i++) {
-        const u = lookThisWave[i];
-        if (!closed[u] && evaluate(u) < 0) waveUnits[waveCount++] = u;
-      }
+      // Collect every unit with an entry due in a queue whose running move grew, then evaluate.
+      let lookCount = 0;
       for (let q = 0; q < queueCount; q++) {
-        const dueBucket = Math.min(bucketCount, Math.floor(cumulativeMove[q] / bucketWidth));
-        for (let bucket = processedBucket[q] + 1; bucket <= dueBucket; bucket++) {
-          const slot = q * (bucketCount + 1) + bucket;
-          let u = bucketHead[slot];
-          bucketHead[slot] = -1;
-          // The last bucket collects everything due later than the range: it stays open.
-          if (bucket < bucketCount) processedBucket[q] = bucket;
-          while (u !== -1) {
-            const next = nextInBucket[u];
-            if (!closed[u] && evaluate(u) < 0) waveUnits[waveCount++] = u;
-            u = next;
-          }
-        }
+        if (runningMove[q] === scannedMove[q]) continue;
+        scannedMove[q] = runningMove[q];
+        if (runningMove[q] >= deferred.limit[q]) deferred.release(q, runningMove[q], queues, unitStamp);
+        lookCount = queues.collectDue(q, runningMove[q], lookList, lookCount);
       }
+      waveCount = evaluateLooked(evaluation, lookList, lookCount, queues, runningMove);
     }
     if (waveCount === 0) break;
     waveUnits.subarray(0, waveCount).sort();
@@ -193,8 +139,9 @@ export function runCascade(input: Book | ColumnarBook, params: ParamsSet, shock:
     forced.fill(0);
     for (let i = 0; i < waveCount; i++) {
       const u = waveUnits[i];
-      closed[u] = 1;
-      for (let p = unitPositionStart[u]; p < unitPositionStart[u + 1]; p++) forced[positionMarket[p]] -= positionSize[p] * price[positionMarket[p]];
+      unitStamp[u] = -1;
+      const end = recordStart[u + 1];
+      for (let r = recordStart[u] + 2; r < end; r += 3) forced[record[r]] -= record[r + 1] * price[record[r]];
     }
     const wave: CascadeWave = { price: {}, accounts: [], forcedNotional: {}, fillPrice: {} };
     for (let m = 0; m < marketCount; m++) {
@@ -211,15 +158,17 @@ export function runCascade(input: Book | ColumnarBook, params: ParamsSet, shock:
     }
     for (let i = 0; i < waveCount; i++) {
       const u = waveUnits[i];
-      const a = unitAccount[u];
-      let equity = book.accountIsolated[a] ? 0 : book.accountCollateral[a];
+      const start = recordStart[u];
+      const end = recordStart[u + 1];
+      const a = record[start + 1];
+      let equity = record[start];
       let penalty = 0;
-      for (let p = unitPositionStart[u]; p < unitPositionStart[u + 1]; p++) {
-        const m = positionMarket[p];
-        const notionalAtFill = Math.abs(positionSize[p]) * fill[m];
-        if (book.accountIsolated[a]) equity += book.positionMargin[p];
-        equity += positionSize[p] * (fill[m] - book.positionEntryPrice[p]);
-        penalty += markets[m].liquidationPenalty * notionalAtFill;
+      for (let r = start + 2; r < end; r += 3) {
+        const m = record[r];
+        const size = record[r + 1];
+        const notionalAtFill = Math.abs(size) * fill[m];
+        equity += size * (fill[m] - record[r + 2]);
+        penalty += penaltyRate[m] * notionalAtFill;
         liquidatedNotional += notionalAtFill;
       }
       if (equity > 0) {
@@ -243,23 +192,421 @@ export function runCascade(input: Book | ColumnarBook, params: ParamsSet, shock:
       autoDeleverageNeeded -= insuranceFund;
       insuranceFund = 0;
     }
-    // Permanent impact; relative moves feed the look-again budgets.
-    let largestMove = 0;
+    // Permanent impact; the moves feed the running sums of the look-again queues.
     for (let m = 0; m < marketCount; m++) {
       const model = cascade[m];
       if (forced[m] === 0 || !model) continue;
       const move = Math.sign(forced[m]) * impact[m] * model.permanentImpactShare;
       price[m] = price[m] * (1 + move);
-      // Relative to the new price the move is |move|/(1 + move) ≤ |move|/(1 − |move|).
-      const relative = Math.abs(move) / (1 - Math.min(Math.abs(move), 0.5));
-      cumulativeMove[m] += relative;
-      if (relative > largestMove) largestMove = relative;
+      if (move < 0) runningMove[2 * m] += -move;
+      else if (move > 0) runningMove[2 * m + 1] += Math.log1p(move);
     }
-    cumulativeMove[marketCount] += largestMove;
     waves.push(wave);
   }
 
   const finalPrice: Record<string, number> = {};
   book.marketNames.forEach((name, m) => (finalPrice[name] = price[m]));
   return { shock, waves, finalPrice, liquidatedAccounts, liquidatedNotional, penalties, badDebt, insuranceFund, autoDeleverageNeeded };
+}
+
+/** What evaluating a unit needs: its record, the prices, the maintenance curves, its stamp. */
+interface Evaluation {
+  recordStart: Int32Array;
+  record: Float64Array;
+  price: Float64Array;
+  curveStart: Int32Array;
+  breaks: Float64Array;
+  curveSlope: Float64Array;
+  curveIntercept: Float64Array;
+  /** Steepest maintenance slope s_max. */
+  maxSlope: number;
+  unitStamp: Int32Array;
+  /** Output: the units found liquidatable in the wave. */
+  waveUnits: Int32Array;
+}
+
+/**
+ * Most first-wave entries are far from due and never come due. Rather than being put into the
+ * queues, an entry due at or beyond its queue's `limit` is appended to that queue's plain list
+ * (the cheapest write there is). When the queue's running move reaches the limit, the limit
+ * doubles past the move and the listed entries due below it enter the queue; entries of units
+ * evaluated again since (stamp no longer 1) are dropped. Invariant: every listed entry is due at
+ * or beyond its queue's limit, which is above the queue's running move, so none can be due while
+ * listed.
+ */
+class DeferredEntries {
+  readonly limit: Float64Array;
+  private readonly start: Int32Array;
+  private readonly length: Int32Array;
+  private readonly unit: Int32Array;
+  private readonly due: Float64Array;
+
+  /** `capacity[q]`: how many entries queue q can receive (its positions). */
+  constructor(capacity: Int32Array, initialLimit = 0.005) {
+    const queueCount = capacity.length;
+    this.limit = new Float64Array(queueCount).fill(initialLimit);
+    this.start = new Int32Array(queueCount + 1);
+    for (let q = 0; q < queueCount; q++) this.start[q + 1] = this.start[q] + capacity[q];
+    this.length = new Int32Array(queueCount);
+    this.unit = new Int32Array(this.start[queueCount]);
+    this.due = new Float64Array(this.start[queueCount]);
+  }
+
+  add(q: number, unit: number, due: number): void {
+    const at = this.start[q] + this.length[q]++;
+    this.unit[at] = unit;
+    this.due[at] = due;
+  }
+
+  /** Raises queue q's limit past `move` and queues (stamp 1) the listed entries now below it. */
+  release(q: number, move: number, queues: LookAgainQueues, unitStamp: Int32Array): void {
+    let limit = this.limit[q];
+    while (limit <= move) limit *= 2;
+    this.limit[q] = limit;
+    let kept = this.start[q];
+    const end = this.start[q] + this.length[q];
+    for (let at = this.start[q]; at < end; at++) {
+      const unit = this.unit[at];
+      const due = this.due[at];
+      if (due < limit) {
+        if (unitStamp[unit] === 1) queues.insert(q, unit, 1, due);
+      } else {
+        this.unit[kept] = unit;
+        this.due[kept++] = due;
+      }
+    }
+    this.length[q] = kept - this.start[q];
+  }
+}
+
+// The two loops below evaluate units with the same arithmetic, in the same order as margin.ts:
+// equity = base (collateral, or the isolated margin) + Σ size·(P − entry); maintenance = Σ MM
+// of the tier in force; slack = equity − maintenance; the look-again budget
+// t = (slack − 1e-9·M) / ((1 + s_max)·N) (see runCascade). They are written out rather than
+// shared through a helper because they are the whole cost of the cascade.
+
+/**
+ * The first wave: every unit evaluated in order; the liquidatable ones go to `waveUnits` (their
+ * count is returned), the others get stamp 1 and are queued, or listed when not due soon.
+ */
+function firstWave(input: Evaluation, queues: LookAgainQueues, deferred: DeferredEntries): number {
+  const { recordStart, record, price, curveStart, breaks, curveSlope, curveIntercept, maxSlope, unitStamp, waveUnits } = input;
+  const deferLimit = deferred.limit;
+  const unitCount = recordStart.length - 1;
+  let waveCount = 0;
+  for (let u = 0; u < unitCount; u++) {
+    const start = recordStart[u];
+    const end = recordStart[u + 1];
+    let equity = record[start];
+    let magnitude = Math.abs(equity);
+    let maintenance = 0;
+    let notional = 0;
+    for (let r = start + 2; r < end; r += 3) {
+      const m = record[r];
+      const size = record[r + 1];
+      const pnl = size * (price[m] - record[r + 2]);
+      equity += pnl;
+      const positionNotional = Math.abs(size) * price[m];
+      const c0 = curveStart[m];
+      let j = curveStart[m + 1] - 1;
+      while (j > c0 && positionNotional < breaks[j]) j--;
+      maintenance += curveSlope[j] * positionNotional + curveIntercept[j];
+      notional += positionNotional;
+      magnitude += Math.abs(pnl);
+    }
+    const slack = equity - maintenance;
+    if (slack < 0) {
+      waveUnits[waveCount++] = u;
+      continue;
+    }
+    if (notional === 0) continue; // no position: its slack never changes
+    const usable = slack - 1e-9 * (magnitude + maintenance + notional);
+    const budget = usable > 0 ? usable / ((1 + maxSlope) * notional) : 0;
+    unitStamp[u] = 1;
+    const longDue = budget * (1 + maxSlope);
+    let shortDue = -1;
+    let previousQueue = -1;
+    for (let r = start + 2; r < end; r += 3) {
+      const size = record[r + 1];
+      if (size === 0) continue;
+      const q = 2 * record[r] + (size > 0 ? 0 : 1);
+      if (q === previousQueue) continue;
+      previousQueue = q;
+      if (size < 0 && shortDue < 0) shortDue = Math.log1p(budget);
+      const due = size > 0 ? longDue : shortDue;
+      if (due < deferLimit[q]) queues.insert(q, u, 1, due);
+      else deferred.add(q, u, due);
+    }
+  }
+  return waveCount;
+}
+
+/**
+ * A later wave: the collected units evaluated exactly at the current prices; the liquidatable
+ * ones go to `waveUnits` (their count is returned), the others are queued again from the
+ * current running moves with a new stamp.
+ */
+function evaluateLooked(input: Evaluation, looked: Int32Array, lookedCount: number, queues: LookAgainQueues, runningMove: Float64Array): number {
+  const { recordStart, record, price, curveStart, breaks, curveSlope, curveIntercept, maxSlope, unitStamp, waveUnits } = input;
+  let waveCount = 0;
+  for (let i = 0; i < lookedCount; i++) {
+    const u = looked[i];
+    const start = recordStart[u];
+    const end = recordStart[u + 1];
+    let equity = record[start];
+    let magnitude = Math.abs(equity);
+    let maintenance = 0;
+    let notional = 0;
+    for (let r = start + 2; r < end; r += 3) {
+      const m = record[r];
+      const size = record[r + 1];
+      const pnl = size * (price[m] - record[r + 2]);
+      equity += pnl;
+      const positionNotional = Math.abs(size) * price[m];
+      const c0 = curveStart[m];
+      let j = curveStart[m + 1] - 1;
+      while (j > c0 && positionNotional < breaks[j]) j--;
+      maintenance += curveSlope[j] * positionNotional + curveIntercept[j];
+      notional += positionNotional;
+      magnitude += Math.abs(pnl);
+    }
+    const slack = equity - maintenance;
+    if (slack < 0) {
+      waveUnits[waveCount++] = u;
+      continue;
+    }
+    const usable = slack - 1e-9 * (magnitude + maintenance + notional);
+    const budget = usable > 0 ? usable / ((1 + maxSlope) * notional) : 0;
+    const stamp = ++unitStamp[u];
+    const longBudget = budget * (1 + maxSlope);
+    let shortBudget = -1;
+    let previousQueue = -1;
+    for (let r = start + 2; r < end; r += 3) {
+      const size = record[r + 1];
+      if (size === 0) continue;
+      const q = 2 * record[r] + (size > 0 ? 0 : 1);
+      if (q === previousQueue) continue;
+      previousQueue = q;
+      if (size < 0 && shortBudget < 0) shortBudget = Math.log1p(budget);
+      queues.insert(q, u, stamp, runningMove[q] + (size > 0 ? longBudget : shortBudget));
+    }
+  }
+  return waveCount;
+}
+
+/**
+ * The book as one record per margin unit, in a single float64 array so that evaluating a unit
+ * reads one contiguous stretch of memory: [base, account, (market, size, entry) per position],
+ * base being the account's collateral (cross) or the position's margin (isolated; 0 + margin is
+ * exact, so equity is summed exactly as in margin.ts). Market and account indexes are small
+ * integers, exact in float64. Built once per book (the book is immutable) and kept with it.
+ */
+interface UnitRecords {
+  recordStart: Int32Array;
+  record: Float64Array;
+  /** Per look-again queue (2·market + 0 long / 1 short): how many positions it can hold. */
+  queuePositions: Int32Array;
+}
+const unitRecordCache = new WeakMap<ColumnarBook, UnitRecords>();
+function unitRecords(book: ColumnarBook): UnitRecords {
+  const cached = unitRecordCache.get(book);
+  if (cached) return cached;
+  const unitCount = book.unitAccount.length;
+  const recordStart = new Int32Array(unitCount + 1);
+  const record = new Float64Array(2 * unitCount + 3 * book.positionMarket.length);
+  const { unitAccount, unitPositionStart, positionMarket, positionSize, positionEntryPrice, positionMargin, accountIsolated, accountCollateral } = book;
+  let r = 0;
+  for (let u = 0; u < unitCount; u++) {
+    const a = unitAccount[u];
+    recordStart[u] = r;
+    record[r++] = accountIsolated[a] ? 0 + positionMargin[unitPositionStart[u]] : accountCollateral[a];
+    record[r++] = a;
+    for (let p = unitPositionStart[u]; p < unitPositionStart[u + 1]; p++) {
+      record[r++] = positionMarket[p];
+      record[r++] = positionSize[p];
+      record[r++] = positionEntryPrice[p];
+    }
+  }
+  recordStart[unitCount] = r;
+  const queuePositions = new Int32Array(2 * book.marketNames.length);
+  for (let p = 0; p < positionMarket.length; p++) if (positionSize[p] !== 0) queuePositions[2 * positionMarket[p] + (positionSize[p] > 0 ? 0 : 1)]++;
+  const built = { recordStart, record, queuePositions };
+  unitRecordCache.set(book, built);
+  return built;
+}
+
+/** Fine bucket width of the look-again queues, in running-move units (0.002 % of price). */
+const fineWidth = 2e-5;
+/** Fine buckets per fine epoch, and fine epochs per coarse level (one coarse bucket each). */
+const fineBuckets = 256;
+const coarseBuckets = 256;
+const epochWidth = fineWidth * fineBuckets;
+/** Entries per chunk: buckets are lists of chunks, so walking one reads memory in order. */
+const chunkSize = 16;
+
+/**
+ * A two-level timing wheel per queue, keyed by running move (Varghese & Lauck 1987, "Hashed and
+ * hierarchical timing wheels"): fine buckets for the current epoch, one coarse bucket per later
+ * epoch of the current level, an overflow list beyond it, and a pending list for entries inside
+ * the fine bucket being passed (checked entry by entry). An entry moves down a level at most
+ * twice. Every bucket is a list of fixed-size chunks of entries (unit, stamp, due), so inserting
+ * appends and walking reads memory in order instead of chasing one pointer per entry. A class
+ * (not closures) so that the optimized callers keep one call target from cascade to cascade.
+ */
+class LookAgainQueues {
+  private chunkCapacity: number;
+  // Entries are 16 bytes in one buffer (int32 unit, int32 stamp, float64 due), one cache line at
+  // most per entry: entryInts[4i], entryInts[4i + 1], entryDue[2i + 1].
+  private entryBuffer: ArrayBuffer;
+  private entryInts: Int32Array;
+  private entryDue: Float64Array;
+  private chunkNext: Int32Array;
+  private chunkLength: Int32Array;
+  private chunksUsed = 0;
+  private freeChunk = -1;
+  // Bucket heads hold the chunk being filled; full chunks follow through chunkNext.
+  private readonly fineHeads: Int32Array;
+  private readonly coarseHeads: Int32Array;
+  private readonly pending: Int32Array;
+  private readonly overflow: Int32Array;
+  /** Index of the current fine epoch: it covers running moves [epoch·epochWidth, (epoch + 1)·epochWidth). */
+  private readonly epoch: Int32Array;
+  private readonly processed: Int32Array;
+  private collected: Int32Array = new Int32Array(0);
+  private collectedCount = 0;
+
+  constructor(
+    queueCount: number,
+    expectedEntries: number,
+    private readonly unitStamp: Int32Array,
+  ) {
+    this.chunkCapacity = Math.max(256, Math.ceil((expectedEntries * 1.5) / chunkSize));
+    this.entryBuffer = new ArrayBuffer(this.chunkCapacity * chunkSize * 16);
+    this.entryInts = new Int32Array(this.entryBuffer);
+    this.entryDue = new Float64Array(this.entryBuffer);
+    this.chunkNext = new Int32Array(this.chunkCapacity);
+    this.chunkLength = new Int32Array(this.chunkCapacity);
+    this.fineHeads = new Int32Array(queueCount * fineBuckets).fill(-1);
+    this.coarseHeads = new Int32Array(queueCount * coarseBuckets).fill(-1);
+    this.pending = new Int32Array(queueCount).fill(-1);
+    this.overflow = new Int32Array(queueCount).fill(-1);
+    this.epoch = new Int32Array(queueCount);
+    this.processed = new Int32Array(queueCount).fill(-1);
+  }
+
+  insert(q: number, unit: number, stamp: number, due: number): void {
+    const e = this.epoch[q];
+    let dueEpoch = Math.floor(due / epochWidth);
+    if (dueEpoch < e) dueEpoch = e;
+    if (dueEpoch === e) {
+      const bucket = Math.floor((due - e * epochWidth) / fineWidth);
+      if (bucket <= this.processed[q]) this.append(this.pending, q, unit, stamp, due);
+      else this.append(this.fineHeads, q * fineBuckets + (bucket < fineBuckets ? bucket : fineBuckets - 1), unit, stamp, due);
+    } else if (Math.floor(dueEpoch / coarseBuckets) === Math.floor(e / coarseBuckets)) {
+      this.append(this.coarseHeads, q * coarseBuckets + (dueEpoch % coarseBuckets), unit, stamp, due);
+    } else {
+      this.append(this.overflow, q, unit, stamp, due);
+    }
+  }
+
+  /**
+   * Drops every entry of `queue` due at running move `move`; the units of the live ones (stamp
+   * equal to `unitStamp[unit]`) are appended to `collected` from `count` on, and their stamp is
+   * bumped so that their other entries go stale. Returns the new count.
+   */
+  collectDue(q: number, move: number, collected: Int32Array, count: number): number {
+    this.collected = collected;
+    this.collectedCount = count;
+    // Entries inside an already passed fine bucket: due entry by entry (the rest go back).
+    let first = this.pending[q];
+    this.pending[q] = -1;
+    this.drain(q, first, move);
+    for (;;) {
+      const e = this.epoch[q];
+      const moveEpoch = Math.floor(move / epochWidth);
+      const last = moveEpoch > e ? fineBuckets - 1 : Math.min(fineBuckets - 1, Math.floor((move - e * epochWidth) / fineWidth));
+      while (this.processed[q] < last) {
+        const slot = q * fineBuckets + ++this.processed[q];
+        first = this.fineHeads[slot];
+        this.fineHeads[slot] = -1;
+        // Not yet due entries of the bucket being passed land in `pending` (bucket ≤ processed).
+        this.drain(q, first, move);
+      }
+      if (moveEpoch <= e) return this.collectedCount;
+      // The fine epoch is over (every entry of it was due): open the next one and bring its
+      // coarse bucket (and, at a new coarse level, the overflow) down into fine buckets.
+      const nextEpoch = e + 1;
+      this.epoch[q] = nextEpoch;
+      this.processed[q] = -1;
+      if (nextEpoch % coarseBuckets === 0) {
+        first = this.overflow[q];
+        this.overflow[q] = -1;
+        this.drain(q, first, -Infinity);
+      }
+      const slot = q * coarseBuckets + (nextEpoch % coarseBuckets);
+      first = this.coarseHeads[slot];
+      this.coarseHeads[slot] = -1;
+      this.drain(q, first, -Infinity);
+    }
+  }
+
+  private append(heads: Int32Array, slot: number, unit: number, stamp: number, due: number): void {
+    let chunk = heads[slot];
+    if (chunk === -1 || this.chunkLength[chunk] === chunkSize) heads[slot] = chunk = this.newChunk(chunk);
+    const at = chunk * chunkSize + this.chunkLength[chunk]++;
+    this.entryInts[4 * at] = unit;
+    this.entryInts[4 * at + 1] = stamp;
+    this.entryDue[2 * at + 1] = due;
+  }
+
+  /** Takes a bucket's chunks: collects the entries due at `move`, re-places the others, frees the chunks. */
+  private drain(q: number, first: number, move: number): void {
+    const { unitStamp, collected } = this;
+    let chunk = first;
+    while (chunk !== -1) {
+      const end = chunk * chunkSize + this.chunkLength[chunk];
+      for (let at = chunk * chunkSize; at < end; at++) {
+        const unit = this.entryInts[4 * at];
+        const stamp = this.entryInts[4 * at + 1];
+        // Stale (evaluated since, liquidated, or collected already through another entry): drop.
+        if (unitStamp[unit] !== stamp) continue;
+        const due = this.entryDue[2 * at + 1];
+        if (due <= move) {
+          unitStamp[unit] = stamp + 1;
+          collected[this.collectedCount++] = unit;
+        } else this.insert(q, unit, stamp, due);
+      }
+      const next = this.chunkNext[chunk];
+      this.chunkNext[chunk] = this.freeChunk;
+      this.freeChunk = chunk;
+      chunk = next;
+    }
+  }
+
+  private newChunk(next: number): number {
+    let chunk = this.freeChunk;
+    if (chunk !== -1) this.freeChunk = this.chunkNext[chunk];
+    else {
+      if (this.chunksUsed === this.chunkCapacity) this.grow();
+      chunk = this.chunksUsed++;
+    }
+    this.chunkNext[chunk] = next;
+    this.chunkLength[chunk] = 0;
+    return chunk;
+  }
+
+  private grow(): void {
+    this.chunkCapacity *= 2;
+    const larger = new ArrayBuffer(this.chunkCapacity * chunkSize * 16);
+    new Uint8Array(larger).set(new Uint8Array(this.entryBuffer));
+    this.entryBuffer = larger;
+    this.entryInts = new Int32Array(larger);
+    this.entryDue = new Float64Array(larger);
+    const chunkNext = new Int32Array(this.chunkCapacity);
+    chunkNext.set(this.chunkNext);
+    this.chunkNext = chunkNext;
+    const chunkLength = new Int32Array(this.chunkCapacity);
+    chunkLength.set(this.chunkLength);
+    this.chunkLength = chunkLength;
+  }
 }
