@@ -127,7 +127,7 @@ try {
 
   // ── pipeline ──
   const engine = await AlertingEngine.open(db, { appBaseUrl: "http://localhost:3000", pool: database.pool, onCommitted: ({ outboxRows }) => outboxRows > 0 && dispatcher?.wake() });
-  dispatcher = new Dispatcher(db, { appSecret: APP_SECRET, policy: retryPolicy(), concurrency: CONCURRENCY });
+  dispatcher = new Dispatcher(db, { appSecret: APP_SECRET, policy: retryPolicy(), concurrency: CONCURRENCY, allowHosts: ["127.0.0.1"] });
   dispatcher.start();
   let serial = 0;
   /** Time from recordAlertEvent to its commit (alert + outbox + notifier state), per firing alert. */

@@ -1,5 +1,6 @@
 "use client";
-// Routes (every matching route sends, in order) and silences. File routes are read-only here.
+// Routes (every matching route sends, in order) and silences. File routes and silences are
+// read-only here (change them in the config file).
 import { useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTRPC } from "../trpc";
@@ -20,6 +21,11 @@ function formatMatch(match: unknown): string {
   const entries = Object.entries((match ?? {}) as Record<string, string | string[]>);
   if (entries.length === 0) return "everything";
   return entries.map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(",") : v}`).join("; ");
+}
+
+/** UI silences carry the on-call's address (shortened); file silences a free-text createdBy. */
+function shortAuthor(author: string): string {
+  return /^0x[0-9a-fA-F]{40}$/.test(author) ? `${author.slice(0, 6)}…${author.slice(-4)}` : author;
 }
 
 export function RoutesPanel({ isOncall }: { isOncall: boolean }) {
@@ -75,10 +81,16 @@ export function RoutesPanel({ isOncall }: { isOncall: boolean }) {
         {silences.data && silences.data.length === 0 ? <p className="text-sm text-slate-400">No active silences.</p> : null}
         <ul className="space-y-1 text-sm" data-testid="silences-list">
           {silences.data?.map((s) => (
-            <li key={s.id} className="rounded border border-slate-800 px-3 py-2">
-              <div className="font-mono text-xs">{(s.matchers as { name: string; type: string; value: string }[]).map((m) => `${m.name}${m.type}"${m.value}"`).join(", ")}</div>
-              <div className="text-xs text-slate-400">{formatTime(s.startsAt)} → {formatTime(s.endsAt)} · {s.author.slice(0, 10)} · {s.comment}</div>
-              {isOncall && !s.managedByFile ? <button onClick={() => expireSilence.mutate({ id: s.id })} className="text-xs text-amber-300 hover:underline">Expire now</button> : null}
+            <li key={s.id} className="rounded border border-slate-800 px-3 py-2" data-testid={`silence-${s.id}`}>
+              <div className="flex items-center gap-2">
+                <span className="font-mono text-xs">{(s.matchers as { name: string; type: string; value: string }[]).map((m) => `${m.name}${m.type}"${m.value}"`).join(", ")}</span>
+                {s.managedByFile ? <span className="rounded bg-sky-900 px-1.5 py-0.5 text-xs text-sky-200">from config file</span> : null}
+                {isOncall && !s.managedByFile ? <button onClick={() => expireSilence.mutate({ id: s.id })} className="ml-auto text-xs text-amber-300 hover:underline">Expire now</button> : null}
+              </div>
+              <div className="text-xs text-slate-400">
+                {s.managedByFile ? <span className="font-mono">{s.id} · </span> : null}
+                {formatTime(s.startsAt)} → {formatTime(s.endsAt)} · {shortAuthor(s.author)} · {s.comment}
+              </div>
             </li>
           ))}
         </ul>

@@ -45,6 +45,7 @@ describe("classifyOutcome", () => {
     [{ kind: "response", status: 504 }, "retry", true],
     [{ kind: "timeout" }, "retry", true],
     [{ kind: "network", message: "ECONNREFUSED" }, "retry", false],
+    [{ kind: "blocked", reason: "hooks.example.com resolves to 127.0.0.1, a loopback address" }, "retry", false],
   ])("%j -> %s", (outcome, verdict, throttle) => {
     const v = classifyOutcome(outcome, NOW);
     expect(v.verdict).toBe(verdict);

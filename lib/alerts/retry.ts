@@ -60,7 +60,9 @@ export function retryPolicy(overrides: Partial<RetryPolicy> = {}): RetryPolicy {
 export type DeliveryOutcome =
   | { kind: "response"; status: number; retryAfter?: string | null }
   | { kind: "timeout" }
-  | { kind: "network"; message: string };
+  | { kind: "network"; message: string }
+  /** The SSRF guard refused the address the host resolved to at this attempt; nothing was sent. */
+  | { kind: "blocked"; reason: string };
 
 export type ResponseVerdict =
   | { verdict: "delivered" }
@@ -87,6 +89,9 @@ export function parseRetryAfter(header: string | null | undefined, nowMs: number
 export function classifyOutcome(outcome: DeliveryOutcome, nowMs: number): ResponseVerdict {
   if (outcome.kind === "timeout") return { verdict: "retry", reason: "timeout", throttle: true, retryAfterMs: null };
   if (outcome.kind === "network") return { verdict: "retry", reason: `network error: ${outcome.message}`, throttle: false, retryAfterMs: null };
+  // Retried on the schedule: DNS may point back at a public address later; a target that stays
+  // refused fails continuously and gets the endpoint disabled like any other failure.
+  if (outcome.kind === "blocked") return { verdict: "retry", reason: `blocked: ${outcome.reason}`, throttle: false, retryAfterMs: null };
   const { status } = outcome;
   if (status >= 200 && status <= 299) return { verdict: "delivered" };
   if (status === 410) return { verdict: "disable-endpoint", reason: "endpoint answered 410 Gone" };

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ConfigError, detectorThresholdsFor, parseConfig, resolveSecrets } from "./riskwarden-config";
 
@@ -64,6 +65,14 @@ describe("parseConfig", () => {
     expect(detectorThresholdsFor(config, "ETH-USD")).toMatchObject({ deviationPct: 1, frozenMs: 60000, confidencePct: 2 });
   });
 
+  it("accepts the example of the repository's docs/config-and-replay.md", () => {
+    const doc = readFileSync(new URL("../../docs/config-and-replay.md", import.meta.url), "utf8");
+    const example = /```yaml\n([\s\S]*?)```/.exec(doc)?.[1] ?? "";
+    const config = parseConfig(example, "config-and-replay.md");
+    expect(config.silences.map((s) => [s.id, s.matchers.length, s.endsAt])).toEqual([["binance-btc-maintenance", 3, "2026-12-01T20:00:00Z"]]);
+    expect(config.silences[0].matchers[1]).toEqual({ name: "check", type: "=~", value: "deviation|jump" });
+  });
+
   it("accepts the same document as JSON", () => {
     const json = JSON.stringify({ feeds: [{ id: "k", kind: "kraken", url: "wss://ws.kraken.com/v2", heartbeatMs: 2000, symbols: { "BTC-USD": "BTC/USD" } }] });
     expect(parseConfig(json, "riskwarden.json").feeds[0].kind).toBe("kraken");
@@ -89,6 +98,68 @@ describe("parseConfig", () => {
   it("reports unparseable YAML on one line", () => {
     const message = messageOf(() => parseConfig("feeds: [", "riskwarden.yaml"));
     expect(message).toMatch(/^riskwarden\.yaml: not valid YAML: /);
+    expect(message).not.toContain("\n");
+  });
+});
+
+describe("silences", () => {
+  const silencesExample = `
+silences:
+  - id: binance-maintenance
+    matchers: ['market="BTC-USD"', 'check=~dev.*', { name: feed, type: "!=", value: "" }]
+    startsAt: 2026-12-01T18:00:00Z
+    endsAt: 2026-12-01T20:00:00+01:00
+    createdBy: ops@example.com
+    comment: Binance wallet maintenance, deviation alerts expected
+  - id: no-start
+    matchers: [feed=kraken]
+    endsAt: 2026-12-02T00:00:00Z
+    createdBy: ops@example.com
+    comment: kraken feed being replaced
+`;
+  const base = silencesExample.split("  - id: no-start")[0];
+
+  it("parses Alertmanager-style silences: text or object matchers, optional startsAt", () => {
+    const config = parseConfig(silencesExample, "riskwarden.yaml");
+    expect(config.silences).toEqual([
+      {
+        id: "binance-maintenance",
+        matchers: [
+          { name: "market", type: "=", value: "BTC-USD" },
+          { name: "check", type: "=~", value: "dev.*" },
+          { name: "feed", type: "!=", value: "" },
+        ],
+        startsAt: "2026-12-01T18:00:00Z",
+        endsAt: "2026-12-01T20:00:00+01:00",
+        createdBy: "ops@example.com",
+        comment: "Binance wallet maintenance, deviation alerts expected",
+      },
+      { id: "no-start", matchers: [{ name: "feed", type: "=", value: "kraken" }], endsAt: "2026-12-02T00:00:00Z", createdBy: "ops@example.com", comment: "kraken feed being replaced" },
+    ]);
+    expect(parseConfig("feeds: []\n", "riskwarden.yaml").silences).toEqual([]);
+  });
+
+  it.each([
+    [base.replace("endsAt: 2026-12-01T20:00:00+01:00", "endsAt: tomorrow"), 'riskwarden.yaml: silences[0].endsAt: expected an ISO 8601 timestamp with a time zone, e.g. 2026-12-01T18:00:00Z, got "tomorrow"'],
+    [base.replace("endsAt: 2026-12-01T20:00:00+01:00", "endsAt: 2026-12-01T20:00:00"), 'riskwarden.yaml: silences[0].endsAt: expected an ISO 8601 timestamp with a time zone, e.g. 2026-12-01T18:00:00Z, got "2026-12-01T20:00:00"'],
+    [base.replace("    endsAt: 2026-12-01T20:00:00+01:00\n", ""), "riskwarden.yaml: silences[0].endsAt: expected an ISO 8601 timestamp with a time zone, e.g. 2026-12-01T18:00:00Z, got nothing"],
+    // 20:00+01:00 is 19:00Z: before a start at 19:30Z.
+    [base.replace("startsAt: 2026-12-01T18:00:00Z", "startsAt: 2026-12-01T19:30:00Z"), 'riskwarden.yaml: silences[0].endsAt: expected a time after startsAt (2026-12-01T19:30:00Z), got "2026-12-01T20:00:00+01:00"'],
+    [base.replace("'check=~dev.*'", "'check=~(dev'"), /^riskwarden\.yaml: silences\[0\]\.matchers\[1\]: expected a valid matcher \(matcher check=~"\(dev": invalid regex \(.+\)\), got "check=~\(dev"$/],
+    [base.replace("'check=~dev.*'", "'check'"), 'riskwarden.yaml: silences[0].matchers[1]: expected a matcher: label name, one of = != =~ !~, value (e.g. market="BTC-USD"), got "check"'],
+    [base.replace('type: "!="', 'type: "=="'), 'riskwarden.yaml: silences[0].matchers[2]: expected a matcher: label name, one of = != =~ !~, value (e.g. market="BTC-USD"), got {"name":"feed","type":"==","value":""}'],
+    [base.replace(/matchers: .*\n/, "matchers: []\n"), "riskwarden.yaml: silences[0].matchers: expected at least one matcher, got []"],
+    [base.replace(/matchers: .*\n/, 'matchers: [check=~".*", feed=""]\n'), 'riskwarden.yaml: silences[0].matchers: expected at least one matcher that does not match the empty string (it would silence every alert), got ["check=~\\".*\\"","feed=\\"\\""]'],
+    [base.replace("    comment: Binance wallet maintenance, deviation alerts expected\n", ""), "riskwarden.yaml: silences[0].comment: expected a comment saying why, got nothing"],
+    [base.replace("createdBy: ops@example.com", 'createdBy: ""'), 'riskwarden.yaml: silences[0].createdBy: expected the author of the silence (createdBy), got ""'],
+    [base.replace("createdBy:", "author:"), "riskwarden.yaml: silences[0].createdBy: expected the author of the silence (createdBy), got nothing"],
+    [base.replace("createdBy:", "createdBy: x\n    author:"), 'riskwarden.yaml: silences[0].author: expected a documented key, got unknown key "author"'],
+    [base.replace("id: binance-maintenance", "id: binance maintenance"), 'riskwarden.yaml: silences[0].id: expected a silence id of 1-64 letters, digits, . _ -, got "binance maintenance"'],
+    [silencesExample.replace("id: no-start", "id: binance-maintenance"), 'riskwarden.yaml: silences[1].id: expected a unique silence id, got "binance-maintenance"'],
+  ])("refuses an invalid silence with its key path and reason (%#)", (text, expected) => {
+    const message = messageOf(() => parseConfig(text, "riskwarden.yaml"));
+    if (typeof expected === "string") expect(message).toBe(expected);
+    else expect(message).toMatch(expected);
     expect(message).not.toContain("\n");
   });
 });

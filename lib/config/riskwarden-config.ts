@@ -1,5 +1,5 @@
 // The operator's configuration file (RISKWARDEN_CONFIG, YAML or JSON): markets and their detector
-// thresholds, feeds, webhooks, security and alert routes.
+// thresholds, feeds, webhooks, security, alert routes and silences.
 // Contract: shared contracts config-and-replay.md. A wrong entry stops the start with ONE line naming
 // the key path, the value and what was expected, e.g.
 //   riskwarden.yaml: feeds[1].heartbeatMs: expected a positive integer, got "abc"
@@ -10,6 +10,7 @@
 // with a `.default(...)`; `parseConfig` picks it up with the same one-line error formatting.
 import { z } from "zod";
 import { parse as parseYaml } from "yaml";
+import { compileMatcher, MATCH_TYPES, parseMatcher, type LabelMatcher } from "../alerts/matchers";
 
 const positiveInt = (what = "a positive integer") =>
   z.number({ error: `expected ${what}` }).int({ error: `expected ${what}` }).positive({ error: `expected ${what}` });
@@ -146,6 +147,67 @@ export const routeConfigSchema = z
   .strict();
 export type RouteConfig = z.infer<typeof routeConfigSchema>;
 
+/** RFC 3339 date-time with an explicit zone (`Z` or `±HH:MM`): a silence window must not shift with the server's zone. */
+const timestamp = () =>
+  z.iso.datetime({ offset: true, error: "expected an ISO 8601 timestamp with a time zone, e.g. 2026-12-01T18:00:00Z" });
+
+const matcherError = 'expected a matcher: label name, one of = != =~ !~, value (e.g. market="BTC-USD")';
+/**
+ * One matcher in the text form the UI and API accept (`market="BTC-USD"`, `check=~dev.*`,
+ * lib/alerts matchers.ts parseMatcher) or as `{name, type, value}`; compiled here so a bad regex
+ * stops the start instead of failing when the first alert arrives.
+ */
+const silenceMatcherSchema = z
+  .union([z.string(), z.object({ name: z.string(), type: z.enum(MATCH_TYPES), value: z.string() }).strict()], { error: matcherError })
+  .transform((input, ctx): LabelMatcher => {
+    let matcher: LabelMatcher;
+    try {
+      matcher = typeof input === "string" ? parseMatcher(input) : input;
+    } catch {
+      ctx.addIssue({ code: "custom", message: matcherError, input });
+      return z.NEVER;
+    }
+    try {
+      compileMatcher(matcher);
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: `expected a valid matcher (${(error as Error).message})`, input });
+      return z.NEVER;
+    }
+    return matcher;
+  });
+
+/** Alertmanager's silence validation (silence/silence.go validateSilence): a matcher matching "" also matches an absent label. */
+function matchesEmpty(matcher: LabelMatcher): boolean {
+  return compileMatcher(matcher).matches({});
+}
+
+/**
+ * A silence kept in the file, in the shape of an Alertmanager silence
+ * (https://prometheus.io/docs/alerting/latest/alertmanager/#silences): all matchers must match an
+ * alert's labels while startsAt <= now < endsAt. `id` is stable across restarts (the row's id), so an
+ * unchanged entry is neither duplicated nor restarted. `startsAt` defaults to the first start that
+ * sees the entry. An entry whose `endsAt` has passed is accepted (it simply no longer applies).
+ */
+export const silenceConfigSchema = z
+  .object({
+    id: nonEmptyString("a silence id").regex(/^[A-Za-z0-9._-]{1,64}$/, { error: "expected a silence id of 1-64 letters, digits, . _ -" }),
+    matchers: z.array(silenceMatcherSchema, { error: "expected a list of matchers" }).min(1, { error: "expected at least one matcher" }),
+    startsAt: timestamp().optional(),
+    endsAt: timestamp(),
+    createdBy: nonEmptyString("the author of the silence (createdBy)"),
+    comment: nonEmptyString("a comment saying why"),
+  })
+  .strict()
+  .superRefine((silence, ctx) => {
+    if (silence.startsAt !== undefined && Date.parse(silence.endsAt) <= Date.parse(silence.startsAt)) {
+      ctx.addIssue({ code: "custom", path: ["endsAt"], message: `expected a time after startsAt (${silence.startsAt})`, input: silence.endsAt });
+    }
+    if (silence.matchers.length > 0 && silence.matchers.every(matchesEmpty)) {
+      ctx.addIssue({ code: "custom", path: ["matchers"], message: "expected at least one matcher that does not match the empty string (it would silence every alert)", input: undefined });
+    }
+  });
+export type SilenceConfig = z.infer<typeof silenceConfigSchema>;
+
 export const riskwardenConfigSchema = z
   .object({
     markets: z.record(z.string().regex(/^[A-Z0-9]+-[A-Z0-9]+$/, { error: "expected a market name like BTC-USD" }), marketConfigSchema.default({ detectors: detectorThresholdsSchema.parse({}) })).default({}),
@@ -153,6 +215,7 @@ export const riskwardenConfigSchema = z
     webhooks: z.array(webhookConfigSchema).default([]),
     security: securityConfigSchema.default({ allowWebhookHosts: [] }),
     routes: z.array(routeConfigSchema).default([]),
+    silences: z.array(silenceConfigSchema).default([]),
     // Governance settings over lib/governance defaults (committee, levels, steward bounds) plus
     // `votingToken`; validated by server/services/governance/settings.ts `governanceConfigFrom`.
     governance: z.record(z.string(), z.unknown()).optional(),
@@ -163,6 +226,11 @@ export const riskwardenConfigSchema = z
     config.feeds.forEach((feed, index) => {
       if (seenFeeds.has(feed.id)) ctx.addIssue({ code: "custom", path: ["feeds", index, "id"], message: "expected a unique feed id", input: feed.id });
       seenFeeds.add(feed.id);
+    });
+    const seenSilences = new Set<string>();
+    config.silences.forEach((silence, index) => {
+      if (seenSilences.has(silence.id)) ctx.addIssue({ code: "custom", path: ["silences", index, "id"], message: "expected a unique silence id", input: silence.id });
+      seenSilences.add(silence.id);
     });
     const webhookIds = new Set(config.webhooks.map((w) => w.id));
     config.routes.forEach((route, routeIndex) => {

@@ -10,6 +10,8 @@ const appSecret = process.env.RW_CRASH_APP_SECRET ?? "";
 const database = await openDatabase(target.startsWith("pglite:") ? { kind: "pglite", dataDir: target.slice("pglite:".length) } : { kind: "postgres", url: target });
 const dispatcher = new Dispatcher(database.prisma, {
   appSecret,
+  // The test's receiver listens on 127.0.0.1.
+  allowHosts: ["127.0.0.1"],
   policy: retryPolicy({ timeScale: 0.001 }),
   concurrency: 4,
   requestTimeoutMs: 1000,

@@ -8,6 +8,7 @@ import { ConfigError } from "../env";
 import type { Runtime, Subsystem } from "../runtime-types";
 import { Dispatcher, type EndpointDisabledEvent } from "./dispatcher";
 import { alertingEngineOf } from "./notifier";
+import { DEMO_RECEIVER_HOST } from "./notifier-demo";
 
 export type DispatcherSubsystem = Subsystem & { dispatcher: Dispatcher };
 
@@ -40,9 +41,20 @@ export function endpointReenabledAlert(endpointId: string, atMs: number) {
   return { ...endpointDisabledAlert({ endpointId, reason: "enabled again", atMs }), kind: "resolved" as const };
 }
 
+/**
+ * Hosts the dispatcher may reach on private/loopback/link-local addresses: the config file's
+ * `security.allowWebhookHosts`, plus the in-process demo receiver when notifier.ts starts it
+ * (demo mode without a config file).
+ */
+export function dispatcherAllowHosts(runtime: Pick<Runtime, "config" | "env">): string[] {
+  if (runtime.config) return [...runtime.config.security.allowWebhookHosts];
+  return runtime.env.demo ? [DEMO_RECEIVER_HOST] : [];
+}
+
 export async function startDispatcher(runtime: Runtime, source: Record<string, string | undefined> = process.env): Promise<DispatcherSubsystem> {
   const dispatcher = new Dispatcher(runtime.database.prisma, {
     appSecret: runtime.appSecret,
+    allowHosts: dispatcherAllowHosts(runtime),
     policy: retryPolicy({ timeScale: timeScaleFrom(source) }),
     onEndpointDisabled: async (event) => {
       console.warn(`[dispatcher] endpoint ${event.endpointId} disabled: ${event.reason}`);

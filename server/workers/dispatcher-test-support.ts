@@ -10,6 +10,8 @@ export type Receiver = {
   url: string;
   port: number;
   received: ReceivedRequest[];
+  /** TCP connections accepted (a connection that never sent a valid HTTP request counts too). */
+  connections: number;
   /** Decides each reply; default 200 "ok". */
   reply: (request: ReceivedRequest, index: number) => ReceiverReply;
   close(): Promise<void>;
@@ -29,6 +31,7 @@ export async function startReceiver(port = 0): Promise<Receiver> {
     url: "",
     port: 0,
     received: [],
+    connections: 0,
     reply: () => ({ status: 200, body: "ok" }),
     close: async () => {},
   };
@@ -45,6 +48,7 @@ export async function startReceiver(port = 0): Promise<Receiver> {
     res.end(reply.body ?? "");
   });
   server.keepAliveTimeout = 60_000;
+  server.on("connection", () => (receiver.connections += 1));
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   const address = server.address() as AddressInfo;
   receiver.port = address.port;

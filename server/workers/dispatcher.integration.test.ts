@@ -50,6 +50,7 @@ describe.each(testDatabaseKinds())("webhook dispatcher (%s)", (kind) => {
     engine = await AlertingEngine.open(database.prisma, { appBaseUrl: "http://rw.test", pool: database.pool, nowMs: clock, onCommitted: () => dispatcher?.wake() });
     dispatcher = new Dispatcher(database.prisma, {
       appSecret: APP_SECRET,
+      allowHosts: ["127.0.0.1"],
       // Two attempts (now, then 1 s later) so dead-lettering is reachable; equal jitter with random 0.5.
       policy: retryPolicy({ scheduleMs: [0, 1000] }),
       nowMs: clock,
@@ -157,7 +158,7 @@ describe.each(testDatabaseKinds())("webhook dispatcher (%s)", (kind) => {
 
   it("gives up on a request after the request timeout and retries it", async () => {
     await dispatcher.stop();
-    dispatcher = new Dispatcher(database.prisma, { appSecret: APP_SECRET, policy: retryPolicy({ scheduleMs: [0, 1000] }), nowMs: clock, random: () => 0.5, pollMs: 50, requestTimeoutMs: 300 });
+    dispatcher = new Dispatcher(database.prisma, { appSecret: APP_SECRET, allowHosts: ["127.0.0.1"], policy: retryPolicy({ scheduleMs: [0, 1000] }), nowMs: clock, random: () => 0.5, pollMs: 50, requestTimeoutMs: 300 });
     dispatcher.start();
     primary.reply = () => ({ status: 200, body: "late", delayMs: 2000 });
     await recordAlertEvent(engine, firing("deviation:AVAX-USD:binance-spot", now));
@@ -177,6 +178,7 @@ describe.each(testDatabaseKinds())("webhook dispatcher (%s)", (kind) => {
     // Window of 10 s (Svix: 5 days); every attempt answers 500.
     dispatcher = new Dispatcher(database.prisma, {
       appSecret: APP_SECRET,
+      allowHosts: ["127.0.0.1"],
       policy: retryPolicy({ scheduleMs: [0, 6000, 6000, 6000], disableAfterFailingForMs: 10_000 }),
       nowMs: clock,
       random: () => 0.5,

@@ -11,6 +11,10 @@
 // dispatchers on PostgreSQL never claim the same row; on PGlite the single connection serialises
 // anyway. Outcomes are written in batches (one transaction per batch: attempts, rows, endpoints) —
 // single-row writes would cap throughput (DESIGN.md: batch writes on hot paths).
+//
+// Requests go through the guarded sender (services/webhooks/guarded-http.ts): every attempt resolves
+// the host once, checks each address against the SSRF guard and connects only to a checked one; a
+// refused address is recorded as a failed attempt ("blocked: …") and retried on the schedule.
 import { performance } from "node:perf_hooks";
 import {
   decideAfterAttempt,
@@ -23,6 +27,8 @@ import {
 } from "../../lib/alerts";
 import type { PrismaClient } from "../../generated/prisma/client";
 import { endpointSecret } from "../services/webhooks/endpoints";
+import { createGuardedSender, WebhookTargetBlocked, type GuardedSender } from "../services/webhooks/guarded-http";
+import type { AddressLookup } from "../services/webhooks/url-check";
 import { bodyForSend, type OutboxPayload } from "../services/webhooks/outbox";
 import { insertRows, recordset, rowsJson } from "../services/alerts/sql-rows";
 
@@ -46,7 +52,10 @@ export type DispatcherOptions = {
   pollMs?: number;
   nowMs?: () => number;
   random?: () => number;
-  fetchImpl?: typeof fetch;
+  /** `security.allowWebhookHosts`: only these hosts may resolve to private, loopback or link-local addresses. */
+  allowHosts: readonly string[];
+  /** Host name resolver used for the guard and the connection (default: system DNS). */
+  lookup?: AddressLookup;
   onEndpointDisabled?: (event: EndpointDisabledEvent) => void | Promise<void>;
   /** Called after outcomes are committed (tests, metrics). */
   onCommitted?: (outcomes: { deliveryId: bigint; action: AttemptDecision["action"] }[]) => void;
@@ -93,7 +102,7 @@ export class Dispatcher {
   private readonly lockMs: number;
   private readonly pollMs: number;
   private readonly nowMs: () => number;
-  private readonly fetchImpl: typeof fetch;
+  private readonly sender: GuardedSender;
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
   private inFlight = new Set<Promise<void>>();
@@ -118,7 +127,7 @@ export class Dispatcher {
     this.lockMs = options.lockMs ?? this.requestTimeoutMs + 15_000;
     this.pollMs = options.pollMs ?? 1000;
     this.nowMs = options.nowMs ?? Date.now;
-    this.fetchImpl = options.fetchImpl ?? fetch;
+    this.sender = createGuardedSender({ allowHosts: options.allowHosts, lookup: options.lookup });
   }
 
   start(): void {
@@ -134,6 +143,7 @@ export class Dispatcher {
     await this.loopDone;
     await Promise.all(this.inFlight);
     await this.writeOutcomes();
+    this.sender.close();
     // Claimed but never sent: hand back at once instead of waiting for the lock to expire.
     const unsent = this.ready.splice(0).map((row) => row.id);
     if (unsent.length > 0) {
@@ -320,24 +330,20 @@ export class Dispatcher {
         else Object.assign(headers, { "webhook-id": row.messageId, "webhook-timestamp": String(Math.floor(atMs / 1000)) });
       }
       // 3xx are failures, not followed (Standard Webhooks spec; a redirect could also point inward).
-      const response = await this.fetchImpl(payload.url ?? row.url, {
-        method: "POST",
-        headers,
-        body,
-        redirect: "manual",
-        signal: timeout.signal,
-      });
+      const response = await this.sender.send({ url: payload.url ?? row.url, headers, body, signal: timeout.signal });
       statusCode = response.status;
-      responseExcerpt = (await response.text().catch(() => "")).slice(0, RESPONSE_EXCERPT_CHARS);
-      outcome = { kind: "response", status: response.status, retryAfter: response.headers.get("retry-after") };
+      responseExcerpt = response.body.slice(0, RESPONSE_EXCERPT_CHARS);
+      outcome = { kind: "response", status: response.status, retryAfter: response.retryAfter };
     } catch (caught) {
       const err = caught as Error;
-      if (err.name === "TimeoutError" || err.name === "AbortError") {
+      if (err instanceof WebhookTargetBlocked) {
+        outcome = { kind: "blocked", reason: err.message };
+        error = `blocked: ${err.message}`;
+      } else if (err.name === "TimeoutError" || err.name === "AbortError") {
         outcome = { kind: "timeout" };
         error = `timeout after ${this.requestTimeoutMs} ms`;
       } else {
-        const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-        const message = cause?.code ?? cause?.message ?? err.message;
+        const message = (err as NodeJS.ErrnoException).code ?? err.message;
         outcome = { kind: "network", message };
         error = message;
       }

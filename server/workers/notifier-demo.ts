@@ -9,6 +9,8 @@ import { endpointSecret } from "../services/webhooks/endpoints";
 
 export const DEMO_ENDPOINT_ID = "demo-receiver";
 export const DEMO_ROUTE_ID = "demo-everything";
+/** Where the demo receiver listens: the dispatcher allowlists it in demo mode without a config file. */
+export const DEMO_RECEIVER_HOST = "127.0.0.1";
 
 export async function startDemoReceiver(db: PrismaClient, appSecret: string): Promise<{ url: string; stop(): Promise<void> }> {
   const existing = await db.webhookEndpoint.findUnique({ where: { id: DEMO_ENDPOINT_ID } });
@@ -29,8 +31,8 @@ export async function startDemoReceiver(db: PrismaClient, appSecret: string): Pr
       }
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+  await new Promise<void>((resolve) => server.listen(0, DEMO_RECEIVER_HOST, resolve));
+  const url = `http://${DEMO_RECEIVER_HOST}:${(server.address() as AddressInfo).port}/hook`;
   const secretFields = { secretCipher: encryptSecret(secret, appSecret, { context: DEMO_ENDPOINT_ID }), secretHint: maskSecret(secret) };
   await db.webhookEndpoint.upsert({
     where: { id: DEMO_ENDPOINT_ID },

@@ -1,7 +1,7 @@
 // The notifier worker and the alerting subsystem. The worker sleeps until the Notifier's next
 // group-wait/interval timer (`nextWakeAtMs`, at most 1 s so a missed poke costs little) and then
 // has the engine write the due notifications into the outbox, transactionally.
-// At start the subsystem copies the config file's webhooks and routes into the database
+// At start the subsystem copies the config file's webhooks, routes and silences into the database
 // (managedByFile), then restores the Notifier from its persisted state.
 import type { Runtime, Subsystem } from "../runtime-types";
 import { AlertingEngine } from "../services/alerts/alerting-engine";
@@ -74,6 +74,7 @@ export async function startAlerting(runtime: Runtime): Promise<AlertingSubsystem
   if (runtime.config) {
     const report = await syncConfigFile(db, { config: runtime.config, appSecret: runtime.appSecret });
     for (const d of report.disabled) console.warn(`[alerting] webhook ${d.id} disabled: ${d.reason}`);
+    for (const id of report.silences.alreadyEnded) console.warn(`[alerting] config file silence ${id} has already ended; remove it from the file`);
   }
   // Demo mode without a config file: a local receiver so deliveries can be seen end to end.
   const demoReceiver = runtime.env.demo && !runtime.config ? await startDemoReceiver(db, runtime.appSecret) : null;

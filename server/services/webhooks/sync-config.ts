@@ -1,12 +1,13 @@
-// At start, the config file's webhooks and routes become database rows marked `managedByFile`
-// (read-only in the UI, which shows a "from config file" badge). File entries that disappeared are
-// removed: routes at once; endpoints too, unless they have delivery history or a UI route uses
-// them (then they are disabled with a reason, and the history stays).
+// At start, the config file's webhooks, routes and silences become database rows marked
+// `managedByFile` (read-only in the UI, which shows a "from config file" badge). File entries that
+// disappeared are removed: routes at once; endpoints too, unless they have delivery history or a UI
+// route uses them (then they are disabled with a reason, and the history stays); silences end at
+// once (kept for the record, like a silence expired in the UI) or, if they had not started, go.
 // An endpoint whose URL fails the SSRF guard is stored DISABLED with the guard's reason rather than
 // stopping the start (a DNS outage at boot must not take monitoring down).
 import { encryptSecret, maskSecret } from "../../../lib/alerts";
-import type { RiskwardenConfig } from "../../../lib/config/riskwarden-config";
-import type { PrismaClient } from "../../../generated/prisma/client";
+import { ConfigError, type RiskwardenConfig, type SilenceConfig } from "../../../lib/config/riskwarden-config";
+import type { Prisma, PrismaClient } from "../../../generated/prisma/client";
 import { checkEndpointUrl, type AddressLookup } from "./url-check";
 
 /** Config routes have no id in the file: their position names them. */
@@ -16,7 +17,12 @@ export function fileRouteId(index: number): string {
 
 export async function syncConfigFile(
   db: PrismaClient,
-  input: { config: Pick<RiskwardenConfig, "webhooks" | "routes" | "security">; appSecret: string; lookup?: AddressLookup },
+  input: {
+    config: Pick<RiskwardenConfig, "webhooks" | "routes" | "security"> & Partial<Pick<RiskwardenConfig, "silences">>;
+    appSecret: string;
+    lookup?: AddressLookup;
+    nowMs?: number;
+  },
 ) {
   const allowHosts = input.config.security.allowWebhookHosts;
   const report = { endpoints: [] as string[], disabled: [] as { id: string; reason: string }[], removed: [] as string[], routes: input.config.routes.length };
@@ -67,5 +73,53 @@ export async function syncConfigFile(
       })),
     }),
   ]);
+  return { ...report, silences: await syncFileSilences(db, input.config.silences ?? [], input.nowMs ?? Date.now()) };
+}
+
+/**
+ * The file's silences by their `id` (stable across restarts: an unchanged entry is rewritten in
+ * place, never duplicated). `startsAt` left out of the file is the first start that saw the entry.
+ * An entry that already ended is stored only if it was stored before (to record its new end).
+ */
+export async function syncFileSilences(db: PrismaClient, silences: readonly SilenceConfig[], nowMs: number) {
+  const report = { active: [] as string[], alreadyEnded: [] as string[], ended: [] as string[], removed: [] as string[] };
+  const existing = await db.silence.findMany({ select: { id: true, managedByFile: true, startsAt: true, endsAt: true } });
+  const byId = new Map(existing.map((s) => [s.id, s]));
+  const writes: Prisma.PrismaPromise<unknown>[] = [];
+  silences.forEach((silence, index) => {
+    const previous = byId.get(silence.id);
+    if (previous && !previous.managedByFile) {
+      throw new ConfigError(`config file: silences[${index}].id: expected an id not used by a silence created in the UI, got ${JSON.stringify(silence.id)}`, `silences[${index}].id`);
+    }
+    const endsAtMs = Date.parse(silence.endsAt);
+    if (endsAtMs <= nowMs) {
+      report.alreadyEnded.push(silence.id);
+      if (!previous) return;
+    } else {
+      report.active.push(silence.id);
+    }
+    const previousStartMs = previous?.startsAt.getTime();
+    const startsAtMs = silence.startsAt !== undefined ? Date.parse(silence.startsAt) : previousStartMs !== undefined && previousStartMs < endsAtMs ? previousStartMs : Math.min(nowMs, endsAtMs);
+    const data = {
+      matchers: silence.matchers as unknown as Prisma.InputJsonValue,
+      startsAt: new Date(startsAtMs),
+      endsAt: new Date(endsAtMs),
+      author: silence.createdBy,
+      comment: silence.comment,
+      managedByFile: true,
+    };
+    writes.push(db.silence.upsert({ where: { id: silence.id }, create: { id: silence.id, ...data }, update: data }));
+  });
+  const inFile = new Set(silences.map((s) => s.id));
+  for (const gone of existing.filter((s) => s.managedByFile && !inFile.has(s.id))) {
+    if (gone.startsAt.getTime() > nowMs) {
+      writes.push(db.silence.delete({ where: { id: gone.id } }));
+      report.removed.push(gone.id);
+    } else if (gone.endsAt.getTime() > nowMs) {
+      writes.push(db.silence.update({ where: { id: gone.id }, data: { endsAt: new Date(nowMs) } }));
+      report.ended.push(gone.id);
+    }
+  }
+  if (writes.length > 0) await db.$transaction(writes);
   return report;
 }

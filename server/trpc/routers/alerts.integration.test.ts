@@ -28,7 +28,7 @@ describe.each(testDatabaseKinds())("alerts and webhooks routers (%s)", (kind) =>
     const bus = new EventBus();
     runtime = {
       env: { ...parseEnv({ APP_SECRET: "test-app-secret-0123456789abcdef-0123456789", DEMO: "0", NEXTAUTH_URL: "http://rw.test" }), database: database.target },
-      config: { markets: {}, feeds: [], webhooks: [], routes: [], security: { allowWebhookHosts: ["127.0.0.1"] } },
+      config: { markets: {}, feeds: [], webhooks: [], routes: [], silences: [], security: { allowWebhookHosts: ["127.0.0.1"] } },
       database,
       appSecret: "test-app-secret-0123456789abcdef-0123456789",
       bus,
