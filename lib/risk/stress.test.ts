@@ -1,5 +1,6 @@
-// runCascade skips units whose slack provably cannot have run out (bucket queues keyed by the
-// cumulative price move). This checks it against the straightforward cascade — every open unit
+// runCascade skips units whose slack provably cannot have run out (look-again queues per market and
+// adverse direction, keyed by the running price move; far entries listed until their queue's move
+// comes near). This checks it against the straightforward cascade — every open unit
 // evaluated exactly at every wave — on random books and shocks: the results must be identical
 // (same waves, accounts, prices and sums bit for bit).
 import { describe, expect, it } from "vitest";
