@@ -205,7 +205,7 @@ describe.each(testDatabaseKinds())("importSnapshot (%s)", (kind) => {
     expect(Array.from(loaded!.positionSize)).toEqual([2, 4, 1, 3, 5]);
     expect(Array.from(loaded!.positionMargin)).toEqual([10, 20, 0, 0, 0]);
     expect(result.warnings).toEqual([
-      "BTC-USD: no active risk parameters, so its 1 position are left out of margin, previews and stress",
+      "BTC-USD: no active risk parameters, so its 1 position is left out of margin, previews and stress",
       "ETH-USD: no active risk parameters, so its 2 positions are left out of margin, previews and stress",
       "SOL-USD: no active risk parameters, so its 2 positions are left out of margin, previews and stress",
     ]);

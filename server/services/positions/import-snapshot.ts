@@ -271,7 +271,7 @@ async function ungovernedMarketWarnings(database: Pick<Database, "pool">, column
   for (const market of columns.positionMarkets) if (!governed.has(market)) counts.set(market, (counts.get(market) ?? 0) + 1);
   return [...counts]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([market, count]) => `${market}: no active risk parameters, so its ${count} position${count === 1 ? "" : "s"} are left out of margin, previews and stress`);
+    .map(([market, count]) => `${market}: no active risk parameters, so its ${count === 1 ? "1 position is" : `${count} positions are`} left out of margin, previews and stress`);
 }
 
 /**
