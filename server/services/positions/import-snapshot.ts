@@ -11,13 +11,17 @@
 //   plain table without indexes or foreign keys, which is then attached as the snapshot's
 //   partition, so PostgreSQL builds the indexes in bulk and checks the foreign key with one join
 //   instead of per row. Rows travel by `COPY … FROM STDIN (FREEZE)` on PostgreSQL (copy-from.ts;
-//   FREEZE writes them visible to all, so the first read does not rewrite every page to set hint
-//   bits) and by `INSERT … SELECT FROM unnest($n::text[], …)` on PGlite, whose socket server cannot
-//   take COPY FROM STDIN. Numbers travel as text, so the server parses the decimal strings itself:
-//   nothing passes through a float on the way in.
+//   FREEZE, allowed because the table was created in this transaction, writes the rows already
+//   frozen, so neither hint bits nor a later anti-wraparound VACUUM rewrite a million rows' pages;
+//   no effect on the import's own time was measurable) and by `INSERT … SELECT FROM
+//   unnest($n::text[], …)` on PGlite, whose socket server cannot take COPY FROM STDIN. Numbers
+//   travel as text, so the server parses the decimal strings itself: nothing passes through a
+//   float on the way in.
 // All-or-nothing: a failure or a crash anywhere before COMMIT leaves neither the snapshot row nor
-// its tables, and the previous snapshot stays active; after COMMIT (synchronous_commit as
-// configured, on by default) the new one is durable and active.
+// its tables, and the previous snapshot stays active; once COMMIT returns the new one is durable
+// and active. synchronous_commit stays as configured (on by default): turning it off for the
+// import would save only the final WAL flush (activation + COMMIT took 2–6 ms for 1M positions) while a
+// server crash right after a reported success could lose the snapshot.
 // Measured: BENCHMARKS.md "Snapshot import" (`npm run bench:import`).
 import { RiskInputError, decimalLimitProblem, formatDecimal, parseDecimal, plainDecimalFit, readPositionsCsv, type Book, type DecimalLimits, type PositionsCsvTable } from "../../../lib/risk";
 import { invalidInput } from "../../errors";
@@ -39,11 +43,6 @@ const ROWS_PER_COPY_CHUNK = 10_000;
  * running side by side would otherwise take in opposite orders. Imports run one at a time.
  */
 const IMPORT_LOCK_KEY = 0x52574931; // "RWI1"
-/**
- * Memory for the index builds of the attach: 1M positions sort ~100 MB of keys, which the default
- * 64 MB would spill to disk. Per import transaction only (SET LOCAL).
- */
-const IMPORT_MAINTENANCE_WORK_MEM = "256MB";
 
 export type ImportSnapshotInput = {
   format: SnapshotFormat;
@@ -302,7 +301,6 @@ export async function writeSnapshot(
     const tablesReady = performance.now();
     const rowText = database.kind === "postgres" ? await copyRows(client, snapshotId, columns, accountTable, positionTable) : await insertRows(client, snapshotId, columns, accountTable, positionTable);
     const rowsDone = performance.now();
-    await client.query(`SET LOCAL maintenance_work_mem = '${IMPORT_MAINTENANCE_WORK_MEM}'`);
     await client.query(`ALTER TABLE "Account" ATTACH PARTITION ${accountTable} FOR VALUES IN (${snapshotId})`);
     await client.query(`ALTER TABLE "Position" ATTACH PARTITION ${positionTable} FOR VALUES IN (${snapshotId})`);
     const attached = performance.now();
