@@ -1,23 +1,24 @@
 // Snapshot import benchmark (`npm run bench:import`): 1,000,000 positions in 400,000 accounts over
-// 50 markets (bench/risk/generate.ts's seeded book) written as a positions CSV with decimal
-// strings, then imported into a fresh PostgreSQL database by the same code path as the API and
-// `riskwarden import` (server/services/positions/import-snapshot.ts), and loaded back into the
-// risk engine's in-memory book.
+// 50 markets (bench/risk/generate.ts's seeded book) written to a positions CSV file with decimal
+// strings, then imported end to end the way `riskwarden import --activate` does it (read the file,
+// parse and validate, write in one transaction: server/services/positions/import-snapshot.ts) into
+// a fresh PostgreSQL database, and loaded back into the risk engine's in-memory book the way the
+// running app does after `snapshot.activated` (loadSnapshot + RiskBook). Prints every phase.
 //
 //   BENCH_DATABASE_URL  PostgreSQL server (default postgres://postgres@127.0.0.1:5432/postgres); a
 //                       database rw_bench_<random> is created there and dropped afterwards.
 //   BENCH_POSITIONS     positions (default 1,000,000; accounts = 40 %)
 //   BENCH_FORMAT        csv (default) or book (BOOK.json with decimal strings)
-//   BENCH_PGLITE=1      also import BENCH_PGLITE_POSITIONS (default 100,000) into a fresh PGlite.
-import { mkdtemp, rm } from "node:fs/promises";
+//   BENCH_PGLITE=1      also import BENCH_PGLITE_POSITIONS (default: BENCH_POSITIONS) into a fresh PGlite.
+//   BENCH_SKIP_POSTGRES=1  PGlite only.
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { generateBook } from "./risk/generate";
-import { importBookJson, importPositionsCsv } from "../lib/risk";
 import { openDatabase, type Database } from "../server/db";
-import { snapshotColumns, writeSnapshot } from "../server/services/positions/import-snapshot";
+import { prepareSnapshot, writePreparedSnapshot } from "../server/services/positions/import-snapshot";
 import { loadSnapshot } from "../server/services/positions/snapshots";
 import { RiskBook } from "../server/services/risk/risk-book";
 
@@ -66,80 +67,119 @@ function contentFor(positions: number): { text: string; accounts: number; market
   return { text: lines.join("\n"), accounts, markets: book.marketNames };
 }
 
-async function timed<T>(label: string, work: () => Promise<T> | T): Promise<{ value: T; ms: number }> {
+function line(label: string, ms: number, note = ""): void {
+  console.log(`  ${label.padEnd(66)} ${ms.toFixed(0).padStart(7)} ms${note ? `  ${note}` : ""}`);
+}
+
+async function run(database: Database, file: string, expected: { positions: number; markets: string[] }, label: string) {
+  console.log(`\n${label}: ${expected.positions.toLocaleString("en-US")} positions, format ${format}, load average ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}`);
   const started = performance.now();
-  const value = await work();
-  const ms = performance.now() - started;
-  console.log(`  ${label.padEnd(44)} ${ms.toFixed(0).padStart(7)} ms`);
-  return { value, ms };
-}
-
-/** Generate, parse and write; everything large goes out of scope when this returns. */
-async function importPhase(database: Database, positions: number) {
-  const { value: generated } = await timed(`generate ${format} text (not part of the import)`, () => contentFor(positions));
-  console.log(`  ${format}: ${(generated.text.length / 1e6).toFixed(1)} MB, ${generated.accounts.toLocaleString("en-US")} accounts`);
-  const parse = await timed(`parse ${format} (lib/risk importer, exact decimals kept)`, () =>
-    format === "book" ? importBookJson(generated.text, "bench.json") : importPositionsCsv(generated.text, "bench.csv"),
-  );
-  const columns = await timed("columns of canonical decimal text", () => snapshotColumns(parse.value, "bench.csv"));
-  const write = await timed(`write rows (${database.kind === "postgres" ? "COPY FROM STDIN" : "unnest batches"}, one transaction)`, () =>
-    writeSnapshot(database, { columns: columns.value, source: "csv", label: "bench", activate: true }),
-  );
-  return { snapshotId: write.value.snapshotId, markets: generated.markets, expected: columns.value.positionSizes.length, parseMs: parse.ms, columnsMs: columns.ms, writeMs: write.ms };
-}
-
-async function run(database: Database, positions: number, label: string) {
-  console.log(`\n${label}: ${positions.toLocaleString("en-US")} positions, format ${format}`);
-  const imported = await importPhase(database, positions);
+  const content = await readFile(file, "utf8");
+  const readMs = performance.now() - started;
+  const prepared = prepareSnapshot(format, content, path.basename(file));
+  const imported = await writePreparedSnapshot(database, prepared, { label: "bench", activate: true, actor: "bench" });
+  const importMs = performance.now() - started;
+  const loadStarted = performance.now();
+  const loaded = await loadSnapshot(database);
+  const loadMs = performance.now() - loadStarted;
+  const book = new RiskBook();
+  const buildStarted = performance.now();
+  book.setSnapshot(loaded);
+  const params = Object.fromEntries(expected.markets.map((market) => [market, { initialMarginFraction: 0.1, maintenanceMarginFraction: 0.05 }]));
+  book.setParams(params, {});
+  const summary = book.marginSummary();
+  const buildMs = performance.now() - buildStarted;
+  const endToEndMs = performance.now() - started;
+  const t = imported.timings;
+  line("read file", readMs, `${(content.length / 1e6).toFixed(1)} MB`);
+  line(`parse + validate (${format === "csv" ? "readPositionsCsv, NUMERIC(38,18) limits per cell" : "JSON.parse + importBookJson + column checks"})`, t.parseMs);
+  line("BEGIN, lock, snapshot row, CREATE TABLE × 2", t.prepareTablesMs);
+  line(`rows: ${database.kind === "postgres" ? "COPY … FROM STDIN (FREEZE) × 2" : "INSERT … SELECT unnest, 50k rows each"}`, t.rowsMs, `of which building the text/arrays on the client ${t.rowTextMs.toFixed(0)} ms`);
+  line("ATTACH PARTITION × 2 (bulk index builds, FK + partition checks)", t.attachMs);
+  line("activate + audit row + COMMIT", t.activateCommitMs);
+  line("= import (read → committed)", importMs, `write ${t.writeMs.toFixed(0)} ms = ${Math.round(expected.positions / (t.writeMs / 1000)).toLocaleString("en-US")} positions/s`);
+  line("load the active snapshot (COPY TO STDOUT → column arrays)", loadMs);
+  line("build the columnar book + margin state", buildMs);
+  line("= end to end (read → book ready)", endToEndMs);
   (globalThis as { gc?: () => void }).gc?.();
   const stored = await database.pool.query(`SELECT count(*)::int AS n, sum(size)::text AS total FROM "Position" WHERE "snapshotId" = $1`, [imported.snapshotId]);
-  if (stored.rows[0].n !== imported.expected) throw new Error(`stored ${stored.rows[0].n} positions, expected ${imported.expected}`);
-  const load = await timed("load active snapshot into column arrays", () => loadSnapshot(database));
-  const book = new RiskBook();
-  book.setSnapshot(load.value);
-  const params = Object.fromEntries(imported.markets.map((market) => [market, { initialMarginFraction: 0.1, maintenanceMarginFraction: 0.05 }]));
-  book.setParams(params, {});
-  const build = await timed("build columnar book + margin state", () => book.marginSummary());
-  // The proposal editor's case: one parameter of one market changes, the rest of the state is reused.
-  const firstMarket = imported.markets[0];
-  const lastMarket = imported.markets[imported.markets.length - 1];
-  for (const [market, what] of [[firstMarket, "largest"], [firstMarket, "largest, again"], [lastMarket, "smallest"]]) {
-    await timed(`preview: ${market} MMF 5 % → 6 % (${what} market)`, () => book.preview({ markets: { [market]: { initialMarginFraction: 0.1, maintenanceMarginFraction: 0.06 } } }));
-  }
-  await timed("stress: −10 % on every market (cascade)", () => book.stress(-0.1));
-  const importMs = imported.parseMs + imported.columnsMs + imported.writeMs;
-  console.log(`  heap used ${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} MB, typed arrays of the book ${(book.status().typedArrayBytes / 1e6).toFixed(0)} MB`);
-  console.log(`  → import total (parse + write): ${(importMs / 1000).toFixed(2)} s; write alone ${(imported.writeMs / 1000).toFixed(2)} s = ${Math.round(positions / (imported.writeMs / 1000)).toLocaleString("en-US")} positions/s`);
-  console.log(`  → rows verified: ${stored.rows[0].n.toLocaleString("en-US")} positions, Σ size = ${stored.rows[0].total}; liquidatable accounts ${build.value.totals.liquidatable.toLocaleString("en-US")}`);
+  if (stored.rows[0].n !== expected.positions || loaded?.positionSize.length !== expected.positions) throw new Error(`stored ${stored.rows[0].n} positions, loaded ${loaded?.positionSize.length}, expected ${expected.positions}`);
+  const firstMarket = expected.markets[0];
+  const lastMarket = expected.markets[expected.markets.length - 1];
+  const started2 = performance.now();
+  book.preview({ markets: { [firstMarket]: { initialMarginFraction: 0.1, maintenanceMarginFraction: 0.06 } } });
+  line(`preview: ${firstMarket} MMF 5 % → 6 % (largest market, not part of the import)`, performance.now() - started2);
+  const started3 = performance.now();
+  book.preview({ markets: { [lastMarket]: { initialMarginFraction: 0.1, maintenanceMarginFraction: 0.06 } } });
+  line(`preview: ${lastMarket} MMF 5 % → 6 % (smallest market)`, performance.now() - started3);
+  console.log(`  → rows verified: ${stored.rows[0].n.toLocaleString("en-US")} positions, Σ size = ${stored.rows[0].total}; liquidatable accounts ${summary.totals.liquidatable.toLocaleString("en-US")}`);
+  const round = (x: number) => Math.round(x);
+  console.log(
+    JSON.stringify({
+      bench: "import",
+      database: database.kind,
+      format,
+      positions: expected.positions,
+      readMs: round(readMs),
+      parseMs: round(t.parseMs),
+      prepareTablesMs: round(t.prepareTablesMs),
+      rowsMs: round(t.rowsMs),
+      rowTextMs: round(t.rowTextMs),
+      attachMs: round(t.attachMs),
+      activateCommitMs: round(t.activateCommitMs),
+      importMs: round(importMs),
+      loadMs: round(loadMs),
+      buildMs: round(buildMs),
+      endToEndMs: round(endToEndMs),
+      loadAverage1m: +os.loadavg()[0].toFixed(2),
+    }),
+  );
 }
 
 async function main() {
-  const name = `rw_bench_${randomBytes(5).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const database = await openDatabase({ kind: "postgres", url: url.toString() });
+  const dir = await mkdtemp(path.join(os.tmpdir(), "rw-bench-import-"));
   try {
-    await run(database, positionCount, `PostgreSQL (${url.host})`);
-  } finally {
-    await database.close();
-    const cleanup = new pg.Client({ connectionString: serverUrl });
-    await cleanup.connect();
-    await cleanup.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await cleanup.end();
-  }
-  if (process.env.BENCH_PGLITE === "1") {
-    const dir = await mkdtemp(path.join(os.tmpdir(), "rw-bench-pglite-"));
-    const embedded = await openDatabase({ kind: "pglite", dataDir: path.join(dir, "pglite") });
-    try {
-      await run(embedded, Number(process.env.BENCH_PGLITE_POSITIONS ?? 100_000), "PGlite (embedded, one connection)");
-    } finally {
-      await embedded.close();
-      await rm(dir, { recursive: true, force: true });
+    const generateStarted = performance.now();
+    const generated = contentFor(positionCount);
+    const file = path.join(dir, format === "csv" ? "positions.csv" : "BOOK.json");
+    await writeFile(file, generated.text);
+    console.log(`generated ${file}: ${(generated.text.length / 1e6).toFixed(1)} MB, ${positionCount.toLocaleString("en-US")} positions, ${generated.accounts.toLocaleString("en-US")} accounts (${Math.round(performance.now() - generateStarted)} ms, not part of the import)`);
+    const markets = generated.markets;
+    if (process.env.BENCH_SKIP_POSTGRES !== "1") {
+      const name = `rw_bench_${randomBytes(5).toString("hex")}`;
+      const admin = new pg.Client({ connectionString: serverUrl });
+      await admin.connect();
+      await admin.query(`CREATE DATABASE "${name}"`);
+      await admin.end();
+      const url = new URL(serverUrl);
+      url.pathname = `/${name}`;
+      const database = await openDatabase({ kind: "postgres", url: url.toString() });
+      try {
+        await run(database, file, { positions: positionCount, markets }, `PostgreSQL (${url.host})`);
+      } finally {
+        await database.close();
+        const cleanup = new pg.Client({ connectionString: serverUrl });
+        await cleanup.connect();
+        await cleanup.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+        await cleanup.end();
+      }
     }
+    if (process.env.BENCH_PGLITE === "1" || process.env.BENCH_SKIP_POSTGRES === "1") {
+      const embeddedPositions = Number(process.env.BENCH_PGLITE_POSITIONS ?? positionCount);
+      let embeddedFile = file;
+      if (embeddedPositions !== positionCount) {
+        embeddedFile = path.join(dir, `embedded-${path.basename(file)}`);
+        await writeFile(embeddedFile, contentFor(embeddedPositions).text);
+      }
+      const embedded = await openDatabase({ kind: "pglite", dataDir: path.join(dir, "pglite") });
+      try {
+        await run(embedded, embeddedFile, { positions: embeddedPositions, markets }, "PGlite (embedded, one connection)");
+      } finally {
+        await embedded.close();
+      }
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 }
 

@@ -8,6 +8,7 @@ import { shortAddress } from "./format";
 const LINKS = [
   { href: "/", label: "Overview" },
   { href: "/markets", label: "Markets" },
+  { href: "/snapshots", label: "Snapshots" },
   { href: "/proposals", label: "Proposals" },
   { href: "/oracles", label: "Oracles" },
   { href: "/alerts", label: "Alerts" },

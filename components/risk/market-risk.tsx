@@ -283,9 +283,12 @@ export function MarketRiskView({ market }: { market: string }) {
         </div>
       ) : null}
       {risk?.snapshot ? (
-        <p className="text-xs text-slate-500">
+        <p className="text-xs text-slate-500" data-testid="market-snapshot-line">
           Positions snapshot #{risk.snapshot.id}{risk.snapshot.label ? ` “${risk.snapshot.label}”` : ""} ({risk.snapshot.source}): {risk.snapshot.accounts.toLocaleString("en-US")} accounts,{" "}
-          {risk.snapshot.positions.toLocaleString("en-US")} positions, imported {new Date(risk.snapshot.createdAt).toLocaleString()}.
+          {risk.snapshot.positions.toLocaleString("en-US")} positions, imported {new Date(risk.snapshot.createdAt).toLocaleString()}.{" "}
+          <Link href="/snapshots" className="text-emerald-300 hover:underline">
+            Snapshots →
+          </Link>
         </p>
       ) : null}
       {data.unavailable ? <p className="rounded border border-amber-800 bg-amber-950/40 p-2 text-sm text-amber-200" data-testid="risk-unavailable">{data.unavailable}</p> : null}

@@ -60,10 +60,18 @@ export function MarketsList() {
       </div>
       {summary?.snapshot ? (
         <p className="text-xs text-slate-500" data-testid="risk-snapshot-line">
-          Positions snapshot #{summary.snapshot.id}: {summary.snapshot.accounts.toLocaleString("en-US")} accounts, {summary.totals.liquidatable} liquidatable, shortfall {formatUsd(summary.totals.shortfall)}, insurance fund {formatUsd(summary.insuranceFund)}.
+          Positions snapshot #{summary.snapshot.id}: {summary.snapshot.accounts.toLocaleString("en-US")} accounts, {summary.totals.liquidatable} liquidatable, shortfall {formatUsd(summary.totals.shortfall)}, insurance fund {formatUsd(summary.insuranceFund)}.{" "}
+          <Link href="/snapshots" className="text-emerald-300 hover:underline" data-testid="snapshots-link">
+            Snapshots →
+          </Link>
         </p>
       ) : margin.error ? (
-        <p className="text-xs text-amber-300">{margin.error.message}</p>
+        <p className="text-xs text-amber-300">
+          {margin.error.message}{" "}
+          <Link href="/snapshots" className="text-emerald-300 hover:underline" data-testid="snapshots-link">
+            Import one →
+          </Link>
+        </p>
       ) : null}
     </div>
   );

@@ -58,14 +58,14 @@ export async function runImport(args: string[]): Promise<number> {
     throw new CliInputError(`${options.file}: $: expected a readable file, got ${(error as NodeJS.ErrnoException).code ?? "read error"}`);
   }
   const target = importDatabaseTarget(process.env.DATABASE_URL);
-  // Parse before opening the database: bad input must not wait for (or touch) it.
-  const { parseSnapshotOrRefuse, importSnapshot } = await import("../services/positions/import-snapshot");
-  asCliInputError(options.file, () => parseSnapshotOrRefuse(options.format, content, options.file));
+  const started = performance.now();
+  // Parse and validate before opening the database: bad input must not wait for (or touch) it.
+  const { prepareSnapshot, writePreparedSnapshot } = await import("../services/positions/import-snapshot");
+  const prepared = asCliInputError(options.file, () => prepareSnapshot(options.format, content, options.file));
   const { openDatabase } = await import("../db");
   const database = await openDatabase(target);
   try {
-    const started = performance.now();
-    const result = await asCliInputErrorAsync(options.file, () => importSnapshot(database, { format: options.format, content, label: options.label ?? null, activate: options.activate, source: options.file, actor: "cli" }));
+    const result = await asCliInputErrorAsync(options.file, () => writePreparedSnapshot(database, prepared, { label: options.label ?? null, activate: options.activate, actor: "cli" }));
     const totalMs = performance.now() - started;
     if (options.json) process.stdout.write(`${JSON.stringify({ ...result, totalMs: Math.round(totalMs) })}\n`);
     else {
@@ -73,6 +73,7 @@ export async function runImport(args: string[]): Promise<number> {
         `imported snapshot ${result.snapshotId}${result.label ? ` "${result.label}"` : ""}: ${result.accountCount} accounts, ${result.positionCount} positions, ` +
           `markets ${result.markets.join(", ")}${result.active ? ", active" : ""} (${Math.round(totalMs)} ms)\n`,
       );
+      for (const warning of result.warnings) process.stderr.write(`warning: ${warning}\n`);
     }
     return 0;
   } finally {

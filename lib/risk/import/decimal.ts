@@ -72,3 +72,55 @@ export function formatDecimal(a: Decimal): string {
 export function decimalToNumber(a: Decimal): number {
   return Number(formatDecimal(a));
 }
+
+/** Bounds of a decimal stored exactly, e.g. a NUMERIC(38,18) column: 20 integer, 18 fraction digits. */
+export type DecimalLimits = { maxIntegerDigits: number; maxFractionDigits: number };
+
+/**
+ * Whether `text` is a plain decimal (`-12.50`, `+5`, `5.`, `.25`; no exponent, no spaces) and, with
+ * `limits`, whether its value fits them (leading integer and trailing fraction zeros do not count):
+ * "fits", "fraction" or "integer" (the bound it exceeds), or null when it is not a plain decimal.
+ * One pass over the characters, no allocation: the per-cell check of million-row imports.
+ */
+export function plainDecimalFit(text: string, limits?: DecimalLimits): "fits" | "fraction" | "integer" | null {
+  const length = text.length;
+  let i = 0;
+  let code = text.charCodeAt(0);
+  if (code === 43 || code === 45) i++;
+  let digits = 0;
+  let integerDigits = 0;
+  for (; i < length; i++) {
+    code = text.charCodeAt(i);
+    if (code < 48 || code > 57) break;
+    digits++;
+    if (integerDigits > 0 || code !== 48) integerDigits++;
+  }
+  let fractionDigits = 0;
+  if (i < length && code === 46) {
+    i++;
+    for (let place = 1; i < length; i++, place++) {
+      code = text.charCodeAt(i);
+      if (code < 48 || code > 57) return null;
+      digits++;
+      if (code !== 48) fractionDigits = place;
+    }
+  }
+  if (i !== length || digits === 0) return null;
+  if (!limits) return "fits";
+  if (fractionDigits > limits.maxFractionDigits) return "fraction";
+  if (integerDigits > limits.maxIntegerDigits) return "integer";
+  return "fits";
+}
+
+/**
+ * Checks that a decimal string (any form `decimalStringPattern` accepts) is stored exactly within
+ * `limits`; returns null when it is, else the reason ("expected at most 18 decimal places …").
+ * Throws RangeError when `text` is not a decimal.
+ */
+export function decimalLimitProblem(text: string, limits: DecimalLimits): string | null {
+  let fit = plainDecimalFit(text, limits);
+  if (fit === null) fit = plainDecimalFit(formatDecimal(parseDecimal(text)), limits);
+  if (fit === "fraction") return `expected at most ${limits.maxFractionDigits} decimal places (stored exactly), got ${text}`;
+  if (fit === "integer") return `expected at most ${limits.maxIntegerDigits} integer digits, got ${text}`;
+  return null;
+}

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openTestDatabase, testDatabaseKinds, type TestDatabase } from "../../testing/databases";
 import { EventBus } from "../../bus";
 import { AppError } from "../../errors";
-import { importSnapshot } from "./import-snapshot";
+import { importSnapshot, prepareSnapshot, writePreparedSnapshot } from "./import-snapshot";
 import { activateSnapshot, listSnapshots, loadSnapshot } from "./snapshots";
 import { dydxDocument, hyperliquidDocument } from "./test-fixtures";
 
@@ -128,6 +128,9 @@ describe.each(testDatabaseKinds())("importSnapshot (%s)", (kind) => {
       ],
       ["hyperliquid", JSON.stringify({ users: [{ user: "u", clearinghouseState: { crossMarginSummary: { totalRawUsd: "x" } } }] }), "users[0].clearinghouseState.crossMarginSummary.totalRawUsd"],
       ["yaml", "", "format"],
+      ["csv", "account,mode,collateral,market,size,entryPrice,margin,mark\na1,cross,1,ETH-USD,1,3000,,3000\na2,cross,1,ETH-USD,0.0000000000000000001,3000,,3000\n", "line 3, column size"],
+      ["csv", "account,mode,collateral,market,size,entryPrice,margin,mark\na1,cross,1,ETH-USD,1,3000,,3000\na\u00002,cross,1,ETH-USD,1,3000,,3000\n", "line 3"],
+      ["book", JSON.stringify({ marks: { X: 1 }, accounts: [{ id: "a\u0000", collateral: 1, positions: [] }] }), "accounts[0].id"],
     ];
     for (const [format, content, path] of cases) {
       const error = await importSnapshot(database, { format: format as "book", content }).catch((caught: unknown) => caught);
@@ -137,5 +140,86 @@ describe.each(testDatabaseKinds())("importSnapshot (%s)", (kind) => {
       expect((error as AppError).issues?.[0].reason).toMatch(/^expected /);
     }
     expect(await database.prisma.positionSnapshot.count()).toBe(before);
+  });
+
+  it("gives each snapshot a partition of its own, attached with its indexes and foreign key", async () => {
+    const result = await importSnapshot(database, { format: "csv", content: "account,market,size,entryPrice,mark\np1,ETH-USD,2,3000,3000\np2,BTC-USD,-1,60000,60000\n", activate: true });
+    const partitions = await database.pool.query<{ table: string; rows: number }>(
+      `SELECT tableoid::regclass::text AS table, count(*)::int AS rows FROM "Position" WHERE "snapshotId" = $1 GROUP BY 1`,
+      [result.snapshotId],
+    );
+    expect(partitions.rows).toEqual([{ table: `"Position_s${result.snapshotId}"`, rows: 2 }]);
+    const indexes = await database.pool.query<{ indexdef: string }>(`SELECT indexdef FROM pg_indexes WHERE tablename = $1 ORDER BY indexname`, [`Position_s${result.snapshotId}`]);
+    expect(indexes.rows.map((row) => row.indexdef.replace(/^.* USING /, ""))).toEqual(['btree ("snapshotId", id)', 'btree ("snapshotId", "accountId")']);
+    // ON DELETE CASCADE still reaches the rows through the partitioned foreign key.
+    await activateSnapshot(database, { snapshotId: result.snapshotId });
+    const other = await importSnapshot(database, { format: "csv", content: "account,market,size,entryPrice,mark\nq1,ETH-USD,1,3000,3000\n", activate: true });
+    await database.pool.query(`DELETE FROM "PositionSnapshot" WHERE id = $1`, [result.snapshotId]);
+    expect((await database.pool.query(`SELECT count(*)::int AS n FROM "Position" WHERE "snapshotId" = $1`, [result.snapshotId])).rows[0].n).toBe(0);
+    expect((await loadSnapshot(database))?.snapshotId).toBe(other.snapshotId);
+  });
+
+  it("rolls everything back when the database refuses a row: no snapshot row, no table, the active one stays", async () => {
+    const active = await importSnapshot(database, { format: "csv", content: "account,market,size,entryPrice,mark\nk1,ETH-USD,1,3000,3000\n", activate: true });
+    const before = await database.prisma.positionSnapshot.count();
+    const tablesBefore = await database.pool.query(`SELECT count(*)::int AS n FROM pg_class WHERE relname LIKE 'Position_s%'`);
+    const prepared = prepareSnapshot("csv", "account,market,size,entryPrice,mark\nb1,ETH-USD,1,3000,3000\nb2,ETH-USD,2,3000,3000\n", "bad.csv");
+    // What validation guarantees, broken on purpose: the second row is no NUMERIC.
+    prepared.columns.positionSizes[1] = "2 lots";
+    const error = await writePreparedSnapshot(database, prepared, { activate: true }).catch((caught: unknown) => caught);
+    expect(String(error)).toMatch(/invalid input syntax for type numeric/);
+    expect(await database.prisma.positionSnapshot.count()).toBe(before);
+    expect((await database.pool.query(`SELECT count(*)::int AS n FROM pg_class WHERE relname LIKE 'Position_s%'`)).rows[0].n).toBe(tablesBefore.rows[0].n);
+    expect((await database.prisma.positionSnapshot.findFirstOrThrow({ where: { active: true } })).id).toBe(active.snapshotId);
+    // The connection is fine afterwards.
+    const next = await importSnapshot(database, { format: "csv", content: "account,market,size,entryPrice,mark\nk2,ETH-USD,1,3000,3000\n" });
+    expect(next.positionCount).toBe(1);
+  });
+
+  it("round-trips ids with tabs, backslashes, newlines and non-ASCII through COPY, accounts in byte order", async () => {
+    const ids = ["z", "a\tb", "back\\slash", "line\nbreak", "Zürich", "é", "A", "\\N"];
+    const content = JSON.stringify({
+      marks: { "ETH\tUSD": "3000", "ÉTH-USD": "3000" },
+      accounts: ids.map((id, index) => ({ id, collateral: String(index + 1), positions: [{ market: index % 2 ? "ETH\tUSD" : "ÉTH-USD", size: String(index + 1), entryPrice: "3000" }] })),
+    });
+    const result = await importSnapshot(database, { format: "book", content });
+    const loaded = await loadSnapshot(database, { snapshotId: result.snapshotId });
+    const byteOrder = [...ids].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    expect(loaded?.accountIds).toEqual(byteOrder);
+    for (const [a, id] of loaded!.accountIds.entries()) {
+      const index = ids.indexOf(id);
+      expect(loaded!.accountCollateral[a]).toBe(index + 1);
+      expect(loaded!.positionMarket[loaded!.accountPositionStart[a]]).toBe(index % 2 ? "ETH\tUSD" : "ÉTH-USD");
+      expect(loaded!.positionSize[loaded!.accountPositionStart[a]]).toBe(index + 1);
+    }
+  });
+
+  it("keeps positions of an account in file order when its rows are spread over the file", async () => {
+    const result = await importSnapshot(database, {
+      format: "csv",
+      content: "account,mode,market,size,entryPrice,margin,mark\nb,cross,ETH-USD,1,3000,,3000\na,isolated,ETH-USD,2,3000,10,3000\nb,cross,BTC-USD,3,60000,,60000\na,isolated,SOL-USD,4,150,20,150\nb,cross,SOL-USD,5,150,,150\n",
+    });
+    const loaded = await loadSnapshot(database, { snapshotId: result.snapshotId });
+    expect(loaded?.accountIds).toEqual(["a", "b"]);
+    expect(Array.from(loaded!.accountPositionStart)).toEqual([0, 2, 5]);
+    expect(Array.from(loaded!.positionSize)).toEqual([2, 4, 1, 3, 5]);
+    expect(Array.from(loaded!.positionMargin)).toEqual([10, 20, 0, 0, 0]);
+    expect(result.warnings).toEqual([
+      "BTC-USD: no active risk parameters, so its 1 position is left out of margin, previews and stress",
+      "ETH-USD: no active risk parameters, so its 2 positions are left out of margin, previews and stress",
+      "SOL-USD: no active risk parameters, so its 2 positions are left out of margin, previews and stress",
+    ]);
+  });
+
+  it.runIf(kind === "postgres")("runs imports started together one after the other; each commits whole", async () => {
+    const contents = [1, 2, 3, 4].map((n) => `account,market,size,entryPrice,mark\n${Array.from({ length: 2000 }, (_, i) => `c${n}-${i},ETH-USD,${n}.${i},3000,3000`).join("\n")}\n`);
+    const results = await Promise.all(contents.map((content, index) => importSnapshot(database, { format: "csv", content, label: `together ${index}`, activate: true })));
+    for (const result of results) {
+      const stored = await database.pool.query(`SELECT count(*)::int AS n FROM "Position" WHERE "snapshotId" = $1`, [result.snapshotId]);
+      expect(stored.rows[0].n).toBe(2000);
+    }
+    const active = await database.prisma.positionSnapshot.findMany({ where: { active: true } });
+    expect(active).toHaveLength(1);
+    expect(results.map((result) => result.snapshotId)).toContain(active[0].id);
   });
 });

@@ -152,3 +152,18 @@ export function parseSnapshotContent(format: SnapshotFormat, content: string, so
       return parseHyperliquid(content, source);
   }
 }
+
+/**
+ * The format of snapshot content, told from the content itself (for uploads with "auto"): JSON
+ * holding the dYdX `perpetualMarkets` response, Hyperliquid `clearinghouseState`s, or BOOK.json's
+ * `accounts`; anything not starting like JSON is a CSV. Looks for the keys as text, so a 100 MB
+ * document is not parsed twice. Null when JSON matches none of them.
+ */
+export function detectSnapshotFormat(content: string): SnapshotFormat | null {
+  const start = /\S/.exec(content.slice(0, 1024).replace(/^\uFEFF/, ""))?.[0];
+  if (start !== "{" && start !== "[") return "csv";
+  if (content.includes('"perpetualMarkets"')) return "dydx";
+  if (content.includes('"clearinghouseState"') || content.includes('"assetPositions"')) return "hyperliquid";
+  if (content.includes('"accounts"')) return "book";
+  return null;
+}

@@ -2,6 +2,7 @@
 import { AppError } from "../../errors";
 import type { Database, Db } from "../../db";
 import type { EventBus } from "../../bus";
+import { COPY_NULL, copyTextValue, copyToStdout } from "./copy-to";
 
 export type SnapshotSummary = {
   id: number;
@@ -69,39 +70,55 @@ export type LoadedSnapshot = {
 };
 
 /**
- * Loads the active snapshot (or `snapshotId`) with two queries. NUMERIC → float8 happens in the
- * database (correctly rounded from the decimal text), which is what the engine computes with;
- * the exact decimals stay in the table.
+ * Loads the active snapshot (or `snapshotId`): the snapshot row, then accounts and positions by
+ * `COPY (…) TO STDOUT` (copy-to.ts), parsed straight into the column arrays. Amounts arrive as
+ * NUMERIC text and become doubles by Number(), which rounds the exact decimal correctly, as
+ * PostgreSQL's NUMERIC → float8 cast does: the same doubles. The exact decimals stay in the table.
+ * Positions come in id order (import order) and are grouped per account here, which is cheaper
+ * than sorting a million rows by account id in the database.
  */
 export async function loadSnapshot(database: Pick<Database, "pool">, options: { snapshotId?: number } = {}): Promise<LoadedSnapshot | null> {
-  const pool = database.pool;
-  const head = await pool.query<{ id: number; label: string | null; source: string; createdAt: Date; marks: Record<string, string | number>; insuranceFund: number }>(
-    options.snapshotId === undefined
-      ? `SELECT id, label, source, "createdAt", marks, "insuranceFund"::float8 AS "insuranceFund" FROM "PositionSnapshot" WHERE active LIMIT 1`
-      : `SELECT id, label, source, "createdAt", marks, "insuranceFund"::float8 AS "insuranceFund" FROM "PositionSnapshot" WHERE id = $1`,
-    options.snapshotId === undefined ? [] : [options.snapshotId],
-  );
-  const snapshot = head.rows[0];
-  if (!snapshot) return null;
-  const accounts = await pool.query({
-    text: `SELECT "accountId", mode, collateral::float8 FROM "Account" WHERE "snapshotId" = $1 ORDER BY "accountId" COLLATE "C"`,
-    values: [snapshot.id],
-    rowMode: "array",
-  });
-  const positions = await pool.query({
-    text: `SELECT "accountId", market, size::float8, "entryPrice"::float8, margin::float8 FROM "Position" WHERE "snapshotId" = $1 ORDER BY "accountId" COLLATE "C", id`,
-    values: [snapshot.id],
-    rowMode: "array",
-  });
-  const accountCount = accounts.rows.length;
-  const positionCount = positions.rows.length;
-  const loaded: LoadedSnapshot = {
-    snapshotId: snapshot.id,
-    label: snapshot.label,
-    source: snapshot.source,
-    createdAt: snapshot.createdAt,
-    marks: Object.fromEntries(Object.entries(snapshot.marks ?? {}).map(([market, price]) => [market, Number(price)])),
-    insuranceFund: Number(snapshot.insuranceFund),
+  const client = await database.pool.connect();
+  try {
+    const head = await client.query<{ id: number; label: string | null; source: string; createdAt: Date; marks: Record<string, string | number>; insuranceFund: number }>(
+      options.snapshotId === undefined
+        ? `SELECT id, label, source, "createdAt", marks, "insuranceFund"::float8 AS "insuranceFund" FROM "PositionSnapshot" WHERE active LIMIT 1`
+        : `SELECT id, label, source, "createdAt", marks, "insuranceFund"::float8 AS "insuranceFund" FROM "PositionSnapshot" WHERE id = $1`,
+      options.snapshotId === undefined ? [] : [options.snapshotId],
+    );
+    const snapshot = head.rows[0];
+    if (!snapshot) return null;
+    const snapshotId = Number(snapshot.id); // an integer from the database, safe to inline in COPY (which takes no parameters)
+    const accountText = await copyToStdout(client, `COPY (SELECT "accountId", mode, collateral FROM "Account" WHERE "snapshotId" = ${snapshotId} ORDER BY "accountId" COLLATE "C") TO STDOUT`);
+    const positionText = await copyToStdout(client, `COPY (SELECT "accountId", market, size, "entryPrice", margin FROM "Position" WHERE "snapshotId" = ${snapshotId} ORDER BY id) TO STDOUT`);
+    return {
+      snapshotId,
+      label: snapshot.label,
+      source: snapshot.source,
+      createdAt: snapshot.createdAt,
+      marks: Object.fromEntries(Object.entries(snapshot.marks ?? {}).map(([market, price]) => [market, Number(price)])),
+      insuranceFund: Number(snapshot.insuranceFund),
+      ...snapshotColumnsFromCopy(snapshotId, accountText, positionText),
+    };
+  } finally {
+    client.release();
+  }
+}
+
+/** Rows of COPY text output: lines ending in "\n", fields separated by tabs. */
+function countLines(text: string): number {
+  let count = 0;
+  for (let at = text.indexOf("\n"); at !== -1; at = text.indexOf("\n", at + 1)) count++;
+  return count;
+}
+
+type SnapshotArrays = Omit<LoadedSnapshot, "snapshotId" | "label" | "source" | "createdAt" | "marks" | "insuranceFund">;
+
+/** Accounts (sorted by id) and positions (import order) of COPY text → CSR column arrays. */
+function snapshotColumnsFromCopy(snapshotId: number, accountText: string, positionText: string): SnapshotArrays {
+  const accountCount = countLines(accountText);
+  const positionCount = countLines(positionText);
+  const loaded: SnapshotArrays = {
     accountIds: new Array(accountCount),
     accountIsolated: new Uint8Array(accountCount),
     accountCollateral: new Float64Array(accountCount),
@@ -111,24 +128,53 @@ export async function loadSnapshot(database: Pick<Database, "pool">, options: { 
     positionEntryPrice: new Float64Array(positionCount),
     positionMargin: new Float64Array(positionCount),
   };
-  // Both result sets are ordered by account id (same collation), so one merge pass builds the CSR.
-  let p = 0;
+  const accountIndex = new Map<string, number>();
+  let at = 0;
   for (let a = 0; a < accountCount; a++) {
-    const [id, mode, collateral] = accounts.rows[a] as [string, string, number];
+    const tab1 = accountText.indexOf("\t", at);
+    const tab2 = accountText.indexOf("\t", tab1 + 1);
+    const end = accountText.indexOf("\n", tab2 + 1);
+    const id = copyTextValue(accountText.slice(at, tab1));
+    const isolated = accountText.startsWith("isolated", tab1 + 1);
     loaded.accountIds[a] = id;
-    loaded.accountIsolated[a] = mode === "isolated" ? 1 : 0;
-    loaded.accountCollateral[a] = mode === "isolated" ? 0 : Number(collateral);
-    loaded.accountPositionStart[a] = p;
-    while (p < positionCount && (positions.rows[p] as unknown[])[0] === id) {
-      const [, market, size, entryPrice, margin] = positions.rows[p] as [string, string, number, number, number | null];
-      loaded.positionMarket[p] = market;
-      loaded.positionSize[p] = Number(size);
-      loaded.positionEntryPrice[p] = Number(entryPrice);
-      loaded.positionMargin[p] = margin === null ? 0 : Number(margin);
-      p++;
-    }
+    loaded.accountIsolated[a] = isolated ? 1 : 0;
+    loaded.accountCollateral[a] = isolated ? 0 : Number(accountText.slice(tab2 + 1, end));
+    accountIndex.set(id, a);
+    at = end + 1;
   }
-  loaded.accountPositionStart[accountCount] = p;
-  if (p !== positionCount) throw new Error(`snapshot ${snapshot.id}: ${positionCount - p} positions belong to no account`);
+  // Positions in import order → grouped per account (counting sort keeps the order within one).
+  const positionAccount = new Int32Array(positionCount);
+  const rowStart = new Int32Array(positionCount);
+  const perAccount = loaded.accountPositionStart;
+  at = 0;
+  for (let p = 0; p < positionCount; p++) {
+    const tab = positionText.indexOf("\t", at);
+    const id = copyTextValue(positionText.slice(at, tab));
+    const a = accountIndex.get(id);
+    if (a === undefined) throw new Error(`snapshot ${snapshotId}: position of account ${JSON.stringify(id)}, which the snapshot does not have`);
+    positionAccount[p] = a;
+    rowStart[p] = tab + 1;
+    perAccount[a + 1]++;
+    at = positionText.indexOf("\n", tab + 1) + 1;
+  }
+  for (let a = 0; a < accountCount; a++) perAccount[a + 1] += perAccount[a];
+  const next = perAccount.slice(0, accountCount);
+  const markets = new Map<string, string>();
+  for (let p = 0; p < positionCount; p++) {
+    const target = next[positionAccount[p]]++;
+    const start = rowStart[p];
+    const tab1 = positionText.indexOf("\t", start);
+    const tab2 = positionText.indexOf("\t", tab1 + 1);
+    const tab3 = positionText.indexOf("\t", tab2 + 1);
+    const end = positionText.indexOf("\n", tab3 + 1);
+    const marketField = positionText.slice(start, tab1);
+    let market = markets.get(marketField);
+    if (market === undefined) markets.set(marketField, (market = copyTextValue(marketField)));
+    loaded.positionMarket[target] = market;
+    loaded.positionSize[target] = Number(positionText.slice(tab1 + 1, tab2));
+    loaded.positionEntryPrice[target] = Number(positionText.slice(tab2 + 1, tab3));
+    const margin = positionText.slice(tab3 + 1, end);
+    loaded.positionMargin[target] = margin === COPY_NULL ? 0 : Number(margin);
+  }
   return loaded;
 }
