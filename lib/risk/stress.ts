@@ -61,8 +61,8 @@ export function runCascade(input: Book | ColumnarBook, params: ParamsSet, shock:
   }
   const unitCount = book.unitAccount.length;
   const positionCount = book.positionMarket.length;
-  const accountListed = new Int32Array(book.accountIds.length).fill(-1);
-  const accountCounted = new Uint8Array(book.accountIds.length);
+  const accountListed = scratchInt32("accountListed", book.accountIds.length).fill(-1);
+  const accountCounted = scratchUint8("accountCounted", book.accountIds.length).fill(0);
   const listLimit = options.accountListLimit ?? Infinity;
   const maxWaves = options.maxWaves ?? 10_000;
   const curves = flattenCurves(markets);
@@ -99,13 +99,13 @@ export function runCascade(input: Book | ColumnarBook, params: ParamsSet, shock:
   const runningMove = new Float64Array(queueCount);
   const scannedMove = new Float64Array(queueCount);
   /** Stamp of a unit's current queue entries (1 after the first wave); −1 once liquidated. */
-  const unitStamp = new Int32Array(unitCount);
+  const unitStamp = scratchInt32("unitStamp", unitCount).fill(0);
   const queues = new LookAgainQueues(queueCount, positionCount, unitStamp);
-  const lookList = new Int32Array(unitCount);
+  const lookList = scratchInt32("lookList", unitCount);
 
   const deferred = new DeferredEntries(queuePositions);
 
-  const evaluation: Evaluation = { recordStart, record, price, curveStart, breaks, curveSlope, curveIntercept, maxSlope, unitStamp, waveUnits: new Int32Array(unitCount) };
+  const evaluation: Evaluation = { recordStart, record, price, curveStart, breaks, curveSlope, curveIntercept, maxSlope, unitStamp, waveUnits: scratchInt32("waveUnits", unitCount) };
   const waveUnits = evaluation.waveUnits;
   const waves: CascadeWave[] = [];
   let insuranceFund = book.insuranceFund;
@@ -137,6 +137,7 @@ export function runCascade(input: Book | ColumnarBook, params: ParamsSet, shock:
     waveUnits.subarray(0, waveCount).sort();
 
     forced.fill(0);
+    touchRecords(recordStart, record, waveUnits, waveCount);
     for (let i = 0; i < waveCount; i++) {
       const u = waveUnits[i];
       unitStamp[u] = -1;
@@ -248,8 +249,8 @@ class DeferredEntries {
     this.start = new Int32Array(queueCount + 1);
     for (let q = 0; q < queueCount; q++) this.start[q + 1] = this.start[q] + capacity[q];
     this.length = new Int32Array(queueCount);
-    this.unit = new Int32Array(this.start[queueCount]);
-    this.due = new Float64Array(this.start[queueCount]);
+    this.unit = scratchInt32("deferred.unit", this.start[queueCount]);
+    this.due = scratchFloat64("deferred.due", this.start[queueCount]);
   }
 
   add(q: number, unit: number, due: number): void {
@@ -348,6 +349,7 @@ function firstWave(input: Evaluation, queues: LookAgainQueues, deferred: Deferre
  */
 function evaluateLooked(input: Evaluation, looked: Int32Array, lookedCount: number, queues: LookAgainQueues, runningMove: Float64Array): number {
   const { recordStart, record, price, curveStart, breaks, curveSlope, curveIntercept, maxSlope, unitStamp, waveUnits } = input;
+  touchRecords(recordStart, record, looked, lookedCount);
   let waveCount = 0;
   for (let i = 0; i < lookedCount; i++) {
     const u = looked[i];
@@ -394,6 +396,23 @@ function evaluateLooked(input: Evaluation, looked: Int32Array, lookedCount: numb
   return waveCount;
 }
 
+/** Where `touchRecords` leaves its sum, so that its loads are not optimised away. */
+let touchedSum = 0;
+/**
+ * Reads the first and last word of each listed unit's record in a loop of independent loads, so
+ * that the memory system fetches many at once (memory-level parallelism) before the evaluation
+ * loop, whose loads depend on each other, needs them: the listed units are scattered over the
+ * book, and one cache/TLB miss at a time costs ~100 ns here.
+ */
+function touchRecords(recordStart: Int32Array, record: Float64Array, units: Int32Array, count: number): void {
+  let sum = 0;
+  for (let i = 0; i < count; i++) {
+    const u = units[i];
+    sum += record[recordStart[u]] + record[recordStart[u + 1] - 1];
+  }
+  touchedSum = sum;
+}
+
 /**
  * The book as one record per margin unit, in a single float64 array so that evaluating a unit
  * reads one contiguous stretch of memory: [base, account, (market, size, entry) per position],
@@ -434,6 +453,26 @@ function unitRecords(book: ColumnarBook): UnitRecords {
   unitRecordCache.set(book, built);
   return built;
 }
+
+/**
+ * Working memory kept between cascades. A cascade on a 1M-position book uses ~40 MB of typed
+ * arrays; fresh ones are zero-filled by the kernel page by page on first touch, which measured
+ * 35–75 ms per 45 MB on this VM — a third of the cascade. So the buffers are kept, keyed by use,
+ * grown when a larger book comes, and re-initialised by the caller where it needs it. runCascade
+ * is synchronous and never re-entered, so one set per module (per worker thread) suffices.
+ */
+const scratchBuffers = new Map<string, ArrayBuffer>();
+function scratch(key: string, bytes: number): ArrayBuffer {
+  let buffer = scratchBuffers.get(key);
+  if (!buffer || buffer.byteLength < bytes) {
+    buffer = new ArrayBuffer(Math.max(64, Math.ceil(bytes / 8) * 8));
+    scratchBuffers.set(key, buffer);
+  }
+  return buffer;
+}
+const scratchInt32 = (key: string, length: number) => new Int32Array(scratch(key, length * 4), 0, length);
+const scratchFloat64 = (key: string, length: number) => new Float64Array(scratch(key, length * 8), 0, length);
+const scratchUint8 = (key: string, length: number) => new Uint8Array(scratch(key, length), 0, length);
 
 /** Fine bucket width of the look-again queues, in running-move units (0.002 % of price). */
 const fineWidth = 2e-5;
@@ -481,13 +520,14 @@ class LookAgainQueues {
     private readonly unitStamp: Int32Array,
   ) {
     this.chunkCapacity = Math.max(256, Math.ceil((expectedEntries * 1.5) / chunkSize));
-    this.entryBuffer = new ArrayBuffer(this.chunkCapacity * chunkSize * 16);
+    this.entryBuffer = scratch("queue.entries", this.chunkCapacity * chunkSize * 16);
+    this.chunkCapacity = Math.floor(this.entryBuffer.byteLength / (chunkSize * 16));
     this.entryInts = new Int32Array(this.entryBuffer);
     this.entryDue = new Float64Array(this.entryBuffer);
-    this.chunkNext = new Int32Array(this.chunkCapacity);
-    this.chunkLength = new Int32Array(this.chunkCapacity);
-    this.fineHeads = new Int32Array(queueCount * fineBuckets).fill(-1);
-    this.coarseHeads = new Int32Array(queueCount * coarseBuckets).fill(-1);
+    this.chunkNext = scratchInt32("queue.chunkNext", this.chunkCapacity);
+    this.chunkLength = scratchInt32("queue.chunkLength", this.chunkCapacity);
+    this.fineHeads = scratchInt32("queue.fineHeads", queueCount * fineBuckets).fill(-1);
+    this.coarseHeads = scratchInt32("queue.coarseHeads", queueCount * coarseBuckets).fill(-1);
     this.pending = new Int32Array(queueCount).fill(-1);
     this.overflow = new Int32Array(queueCount).fill(-1);
     this.epoch = new Int32Array(queueCount);
@@ -599,14 +639,17 @@ class LookAgainQueues {
     this.chunkCapacity *= 2;
     const larger = new ArrayBuffer(this.chunkCapacity * chunkSize * 16);
     new Uint8Array(larger).set(new Uint8Array(this.entryBuffer));
+    scratchBuffers.set("queue.entries", larger);
     this.entryBuffer = larger;
     this.entryInts = new Int32Array(larger);
     this.entryDue = new Float64Array(larger);
     const chunkNext = new Int32Array(this.chunkCapacity);
     chunkNext.set(this.chunkNext);
-    this.chunkNext = chunkNext;
     const chunkLength = new Int32Array(this.chunkCapacity);
     chunkLength.set(this.chunkLength);
+    scratchBuffers.set("queue.chunkNext", chunkNext.buffer);
+    scratchBuffers.set("queue.chunkLength", chunkLength.buffer);
+    this.chunkNext = chunkNext;
     this.chunkLength = chunkLength;
   }
 }
