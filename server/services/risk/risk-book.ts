@@ -112,6 +112,38 @@ export type MarginSummary = {
   insuranceFund: number;
 };
 
+/** σ the predictive risk monitors use for a market, and where it came from. */
+export type MonitorVolatility = { annual: number; source: "live" | "parameters" | "cascade" };
+
+/**
+ * What the risk monitors read in one pass (server/services/risk-monitors): the book at live marks
+ * and its margin state under the active parameters. Valid until the next call that may rebuild the
+ * book, so it is read synchronously.
+ */
+export type MonitorView = {
+  book: ColumnarBook;
+  state: MarginState;
+  snapshotId: number;
+  /** Changes with every snapshot or parameter change: stress results of another generation are stale. */
+  generation: number;
+  volatility: Record<string, MonitorVolatility | null>;
+  marksSource: Record<string, MarkSource>;
+};
+
+/** Bad debt of the liquidation cascade after one market's price alone moves by ±moveFraction. */
+export type StressedBadDebt = {
+  market: string;
+  moveFraction: number;
+  /** The direction with more bad debt (ties: down). */
+  direction: "down" | "up";
+  badDebtUsd: number;
+  downBadDebtUsd: number;
+  upBadDebtUsd: number;
+  insuranceFundUsd: number;
+  generation: number;
+  computeMs: number;
+};
+
 export type RiskPreview = PreviewResult & {
   snapshotId: number;
   marks: Record<string, number>;
@@ -169,6 +201,7 @@ export class RiskBook {
   private slowCache = new Map<string, { value: unknown; atMs: number }>();
   private readonly slowCacheMs: number;
   private readonly refreshIntervalMs: number;
+  private generation = 0;
   private readonly now: () => number;
 
   constructor(options: RiskBookOptions = {}) {
@@ -180,6 +213,7 @@ export class RiskBook {
   setSnapshot(snapshot: LoadedSnapshot | null): void {
     this.snapshot = snapshot;
     this.structureDirty = true;
+    this.generation++;
     this.slowCache.clear();
   }
 
@@ -191,6 +225,7 @@ export class RiskBook {
     this.params = next;
     this.versions = versions;
     this.paramsDirty = true;
+    this.generation++;
     this.slowCache.clear();
     if (Object.keys(next.markets).sort().join(",") !== governedBefore) this.structureDirty = true;
   }
@@ -446,6 +481,55 @@ export class RiskBook {
       marks,
       marksSource: { ...this.markSources },
       against: Object.fromEntries(touched.filter((market) => this.versions[market]).map((market) => [market, this.versions[market]])),
+      computeMs: performance.now() - started,
+    };
+  }
+
+  /**
+   * The book, its margin state and σ per market for the risk monitors. σ: the live EWMA estimate
+   * of the feeds (lib/oracle volatility.ts) where there is one, else the parameter set's fixed
+   * `volatilityMargin.annualVolatility`, else the cascade model's `dailyVolatility`·√365; null when
+   * the market has none of them (its predictive monitors are then not evaluated).
+   */
+  monitorView(): MonitorView {
+    const { book, current, snapshot } = this.ensureFresh();
+    const volatility: Record<string, MonitorVolatility | null> = {};
+    for (const market of book.marketNames) {
+      const params = this.params.markets[market];
+      const live = this.liveVolatility[market];
+      if (live > 0) volatility[market] = { annual: live, source: "live" };
+      else if ((params?.volatilityMargin?.annualVolatility ?? 0) > 0) volatility[market] = { annual: params.volatilityMargin!.annualVolatility!, source: "parameters" };
+      else if ((params?.cascade?.dailyVolatility ?? 0) > 0) volatility[market] = { annual: params.cascade!.dailyVolatility * Math.sqrt(365), source: "cascade" };
+      else volatility[market] = null;
+    }
+    return { book, state: current, snapshotId: snapshot.snapshotId, generation: this.generation, volatility, marksSource: { ...this.markSources } };
+  }
+
+  /**
+   * Stressed bad debt for the insurance-coverage monitor: lib/risk `runCascade` (the contract's
+   * liquidation cascade with square-root impact) after `market`'s price alone falls, then rises, by
+   * `moveFraction` (other marks fixed), under the active parameters; the worse direction counts.
+   * Two cascades over the whole book: the monitors run it in the background, one market at a time.
+   */
+  stressedBadDebt(market: string, moveFraction: number): StressedBadDebt {
+    const { book } = this.ensureFresh();
+    this.marketIndexOrThrow(book, market);
+    const started = performance.now();
+    const params = this.effectiveParams(this.params);
+    // A fall of 100 % or more is not a price; cap the adverse fall just short of it.
+    const fall = Math.min(moveFraction, 0.99);
+    const options = { ...this.marginOptions(), accountListLimit: 0 };
+    const down = runCascade(book, params, { [market]: -fall }, options).badDebt;
+    const up = runCascade(book, params, { [market]: moveFraction }, options).badDebt;
+    return {
+      market,
+      moveFraction,
+      direction: down >= up ? "down" : "up",
+      badDebtUsd: Math.max(down, up),
+      downBadDebtUsd: down,
+      upBadDebtUsd: up,
+      insuranceFundUsd: book.insuranceFund,
+      generation: this.generation,
       computeMs: performance.now() - started,
     };
   }

@@ -7,7 +7,7 @@ import type { ParamsSet, PriceShock } from "../../../lib/risk";
 import { AppError } from "../../errors";
 import { loadSnapshot } from "../positions/snapshots";
 import { loadActiveParameterSet } from "../governance/parameter-sets";
-import { RiskBook, type RiskPreview, type StressPoint } from "./risk-book";
+import { RiskBook, type MonitorView, type RiskPreview, type StressedBadDebt, type StressPoint } from "./risk-book";
 import { applyDraftChanges, type DraftChanges } from "./draft-changes";
 
 /** How often live marks and σ are folded into the book at most (a rebuild is one pass over positions). */
@@ -139,6 +139,15 @@ export class RiskService {
 
   async healthHistogram(market: string | null = null) {
     return (await this.fresh()).healthHistogram(market);
+  }
+
+  /** One risk-monitor pass's inputs (server/services/risk-monitors); read it before the next await. */
+  async monitorView(): Promise<MonitorView> {
+    return (await this.fresh()).monitorView();
+  }
+
+  async stressedBadDebt(market: string, moveFraction: number): Promise<StressedBadDebt> {
+    return (await this.fresh()).stressedBadDebt(market, moveFraction);
   }
 
   async nearestLiquidation(market: string, count = 20) {
