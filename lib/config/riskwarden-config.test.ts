@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ConfigError, detectorThresholdsFor, parseConfig, resolveSecrets } from "./riskwarden-config";
+import { DEFAULT_RISK_MONITOR_THRESHOLDS } from "../alerts/risk-monitors";
 
 // The example file of shared contracts config-and-replay.md, verbatim in structure.
 const contractExample = `
@@ -71,6 +72,8 @@ describe("parseConfig", () => {
     const config = parseConfig(example, "config-and-replay.md");
     expect(config.silences.map((s) => [s.id, s.matchers.length, s.endsAt])).toEqual([["binance-btc-maintenance", 3, "2026-12-01T20:00:00Z"]]);
     expect(config.silences[0].matchers[1]).toEqual({ name: "check", type: "=~", value: "deviation|jump" });
+    // The documented risk monitor values are the defaults, as the doc says.
+    expect(config.markets["BTC-USD"].riskMonitors).toEqual(DEFAULT_RISK_MONITOR_THRESHOLDS);
   });
 
   it("accepts the same document as JSON", () => {
