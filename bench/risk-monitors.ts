@@ -4,7 +4,7 @@
 //   pass (new marks)  — marks moved: the book is rebuilt at the new marks, then one evaluation pass
 //                       (includes every position's liquidation price, computed once per book);
 //   pass (same book)  — a second pass on the same book (liquidation prices cached);
-//   stress (1 market) — the insurance-coverage input: two full-book cascades for one market.
+//   stress (1 market) — the insurance-coverage input: two full-book cascades (down, up) for one market.
 import { generateBook, benchParams } from "./risk/generate";
 import { RiskBook } from "../server/services/risk/risk-book";
 import type { LoadedSnapshot } from "../server/services/positions/snapshots";
@@ -67,9 +67,10 @@ const stress = [largest, smallest].map((market) => {
   const times: number[] = [];
   let badDebt = 0;
   for (let run = 0; run < Math.min(runs, 3); run++) {
-    const result = book.stressedBadDebt(market, move);
-    times.push(result.computeMs);
-    badDebt = result.badDebtUsd;
+    const down = book.stressedBadDebtOneWay(market, -move);
+    const up = book.stressedBadDebtOneWay(market, move);
+    times.push(down.computeMs + up.computeMs);
+    badDebt = Math.max(down.badDebtUsd, up.badDebtUsd);
   }
   return { market, medianMs: +median(times).toFixed(0), runsMs: times.map((t) => +t.toFixed(0)), badDebtUsd: Math.round(badDebt) };
 });
@@ -83,7 +84,5 @@ console.log(
       conditionsAboveWarning: alerting,
       stressPerMarket: stress,
     },
-    null,
-    1,
   ),
 );

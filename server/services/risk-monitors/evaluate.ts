@@ -8,7 +8,7 @@
 //   liquidate, σ from the live EWMA (risk-book.ts monitorView says where σ came from);
 // - insurance-coverage: insurance fund / stressed bad debt, where the stressed bad debt is the bad
 //   debt of lib/risk's liquidation cascade (runCascade, with impact and waves) after this market's
-//   one-day z·σ_daily move in its worse direction (risk-book.ts stressedBadDebt). The cascades are
+//   one-day z·σ_daily move in its worse direction (RiskService.stressedBadDebt). The cascades are
 //   the expensive part, so they are computed in the background (monitor-service.ts) and the latest
 //   result of the current snapshot and parameters is used here.
 import {

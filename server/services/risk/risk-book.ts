@@ -507,31 +507,17 @@ export class RiskBook {
 
   /**
    * Stressed bad debt for the insurance-coverage monitor: lib/risk `runCascade` (the contract's
-   * liquidation cascade with square-root impact) after `market`'s price alone falls, then rises, by
-   * `moveFraction` (other marks fixed), under the active parameters; the worse direction counts.
-   * Two cascades over the whole book: the monitors run it in the background, one market at a time.
+   * liquidation cascade with square-root impact) after `market`'s price alone moves by `shock`
+   * (other marks fixed), under the active parameters. One full-book cascade: the monitors run one
+   * per call in the background, both directions per market (RiskService.stressedBadDebt).
    */
-  stressedBadDebt(market: string, moveFraction: number): StressedBadDebt {
+  stressedBadDebtOneWay(market: string, shock: number): { badDebtUsd: number; insuranceFundUsd: number; generation: number; computeMs: number } {
     const { book } = this.ensureFresh();
     this.marketIndexOrThrow(book, market);
     const started = performance.now();
-    const params = this.effectiveParams(this.params);
     // A fall of 100 % or more is not a price; cap the adverse fall just short of it.
-    const fall = Math.min(moveFraction, 0.99);
-    const options = { ...this.marginOptions(), accountListLimit: 0 };
-    const down = runCascade(book, params, { [market]: -fall }, options).badDebt;
-    const up = runCascade(book, params, { [market]: moveFraction }, options).badDebt;
-    return {
-      market,
-      moveFraction,
-      direction: down >= up ? "down" : "up",
-      badDebtUsd: Math.max(down, up),
-      downBadDebtUsd: down,
-      upBadDebtUsd: up,
-      insuranceFundUsd: book.insuranceFund,
-      generation: this.generation,
-      computeMs: performance.now() - started,
-    };
+    const result = runCascade(book, this.effectiveParams(this.params), { [market]: Math.max(shock, -0.99) }, { ...this.marginOptions(), accountListLimit: 0 });
+    return { badDebtUsd: result.badDebt, insuranceFundUsd: book.insuranceFund, generation: this.generation, computeMs: performance.now() - started };
   }
 
   /** Liquidation cascade after a price shock (one fraction for every market, or per market). */

@@ -146,8 +146,27 @@ export class RiskService {
     return (await this.fresh()).monitorView();
   }
 
+  /**
+   * Bad debt of the liquidation cascade after `market`'s price alone falls, then rises, by
+   * `moveFraction`; the worse direction counts. The event loop is yielded between the two cascades
+   * (each is one synchronous pass over the whole book). A snapshot or parameter change between
+   * them marks the result stale (generation −1: never current).
+   */
   async stressedBadDebt(market: string, moveFraction: number): Promise<StressedBadDebt> {
-    return (await this.fresh()).stressedBadDebt(market, moveFraction);
+    const down = (await this.fresh()).stressedBadDebtOneWay(market, -moveFraction);
+    await new Promise((resolve) => setImmediate(resolve));
+    const up = (await this.fresh()).stressedBadDebtOneWay(market, moveFraction);
+    return {
+      market,
+      moveFraction,
+      direction: down.badDebtUsd >= up.badDebtUsd ? "down" : "up",
+      badDebtUsd: Math.max(down.badDebtUsd, up.badDebtUsd),
+      downBadDebtUsd: down.badDebtUsd,
+      upBadDebtUsd: up.badDebtUsd,
+      insuranceFundUsd: up.insuranceFundUsd,
+      generation: down.generation === up.generation ? up.generation : -1,
+      computeMs: down.computeMs + up.computeMs,
+    };
   }
 
   async nearestLiquidation(market: string, count = 20) {
