@@ -64,7 +64,11 @@ const percent = (fraction: number) => `${Number((fraction * 100).toPrecision(3))
 
 export function evaluateMarkets(view: MonitorView, settings: RiskMonitorSettings, stressed: ReadonlyMap<string, StressResult>, scratch = new SumsScratch()): MarketEvaluation[] {
   const { book, state } = view;
-  return book.marketNames.map((market, m) => {
+  const evaluations: MarketEvaluation[] = [];
+  book.marketNames.forEach((market, m) => {
+    // Alert fingerprints are `check:market:feed` (lib/alerts fingerprint.ts): a market name with ':'
+    // or whitespace cannot have one, so it is not monitored (the service logs it).
+    if (/[:\s]/.test(market)) return;
     const setting = settingFor(settings, market);
     const t = setting.thresholds;
     const volatility = view.volatility[market] ?? null;
@@ -102,7 +106,7 @@ export function evaluateMarkets(view: MonitorView, settings: RiskMonitorSettings
       reading("insurance-coverage", null, volatility ? "stress cascade not computed yet" : "no volatility estimate for this market yet", t.insuranceCoverage.warningBelowPct / 100, t.insuranceCoverage.criticalBelowPct / 100);
     }
     readings.sort((a, b) => RISK_MONITORS.indexOf(a.monitor) - RISK_MONITORS.indexOf(b.monitor));
-    return {
+    evaluations.push({
       market,
       mark: sums.mark,
       positions: sums.positions,
@@ -113,6 +117,7 @@ export function evaluateMarkets(view: MonitorView, settings: RiskMonitorSettings
       moveFraction,
       stress: current,
       readings,
-    };
+    });
   });
+  return evaluations;
 }

@@ -18,6 +18,7 @@ import { alertFromRow } from "../alerts/alert-model";
 import { fromRiskAlert, recordAlertEvent } from "../alerts/record-alert-event";
 import type { AlertingEngine } from "../alerts/alerting-engine";
 import type { Alert } from "../../../lib/alerts/types";
+import { parseFingerprint, riskFingerprint } from "../../../lib/alerts/fingerprint";
 import type { RiskService } from "../risk/risk-subsystem";
 import { RiskAlertTracker, type TrackedStatus } from "./alert-tracker";
 import { SumsScratch } from "./book-sums";
@@ -75,6 +76,7 @@ export class RiskMonitorService {
   private pending: Alert[] = [];
   private passing: Promise<PassReport> | null = null;
   private restored = false;
+  private warnedUnnamed = false;
   private running = false;
   private wake: (() => void) | null = null;
   private stressWake: (() => void) | null = null;
@@ -156,7 +158,7 @@ export class RiskMonitorService {
     const evaluation = this.latest.get(market) ?? null;
     const readings: MonitorReadingView[] | null = evaluation
       ? evaluation.readings.map((reading) => {
-          const fingerprint = `${reading.check}:${market}:-`;
+          const fingerprint = riskFingerprint(reading.monitor, market);
           const tracked = this.tracker.status(fingerprint);
           return {
             monitor: reading.monitor,
@@ -220,6 +222,10 @@ export class RiskMonitorService {
     try {
       const view = await this.risk.monitorView();
       evaluations = evaluateMarkets(view, settings, this.stressed, this.scratch);
+      if (evaluations.length < view.book.marketNames.length && !this.warnedUnnamed) {
+        this.warnedUnnamed = true;
+        console.warn(`[risk-monitors] not monitored (a market name with ':' or whitespace has no alert fingerprint): ${view.book.marketNames.filter((name) => /[:\s]/.test(name)).join(", ")}`);
+      }
     } catch (error) {
       // No active snapshot: no market has positions, so every open risk alert clears.
       if (!(error instanceof AppError && error.code === "PRECONDITION_FAILED")) {
@@ -234,7 +240,7 @@ export class RiskMonitorService {
     for (const evaluation of evaluations) {
       const times = evaluation.thresholds;
       for (const reading of evaluation.readings) {
-        const fingerprint = `${reading.check}:${evaluation.market}:-`;
+        const fingerprint = riskFingerprint(reading.monitor, evaluation.market);
         seen.add(fingerprint);
         // Not evaluated (no σ yet, cascade pending): the alert state is left as it is.
         if (reading.condition) this.pending.push(...this.tracker.observe(reading.condition, times, atMs, this.link(evaluation.market)));
@@ -242,7 +248,7 @@ export class RiskMonitorService {
     }
     for (const fingerprint of this.tracker.fingerprints()) {
       if (seen.has(fingerprint)) continue;
-      const market = fingerprint.split(":")[1];
+      const { market } = parseFingerprint(fingerprint);
       this.pending.push(...this.tracker.observeGone(fingerprint, settingFor(settings, market).thresholds, atMs));
     }
     this.latest = new Map(evaluations.map((evaluation) => [evaluation.market, evaluation]));
