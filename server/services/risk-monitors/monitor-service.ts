@@ -4,14 +4,15 @@
 // through its entry point (record-alert-event.ts); keeps the stressed bad debt of every market
 // fresh in the background for the insurance-coverage monitor.
 //
-// Cost, kept off the hot path (`npm run bench:monitors`, 1M positions / 50 markets, 2 shared cores):
-// a pass after marks moved is ~0.35-0.55 s (the risk book rebuilt at the new marks, every position's
-// liquidation price, one sweep of sums), ~0.1 s on an unchanged book; the next pass waits at least
-// 4× as long as the last one took (≤ 20 % of a core). The stressed bad debt is two full-book
-// cascades per market (~0.35 s each there), run one market at a time, the event loop yielded
-// between cascades, with a pause of 3× their time after each market (≤ 25 % of a core), and the
-// whole sweep at most every 30 s (a full sweep of 50 markets then takes ~2-3 min). All of this runs
-// on the server's event loop, in ≤ 0.6 s slices on that book; a worker thread would take it off.
+// Cost, kept off the hot path (`npm run bench:monitors`, 1M positions / 50 markets, 2 shared cores,
+// BENCHMARKS.md): a pass after marks moved is ~0.4-0.75 s (the risk book rebuilt at the new marks,
+// every position's liquidation price, one sweep of sums), ~0.1 s on an unchanged book; the next
+// pass waits at least 4× as long as the last one took (≤ 20 % of a core). The stressed bad debt is
+// two full-book cascades per market (0.7-2.4 s for both there, by load), run one market at a time,
+// the event loop yielded between cascades, with a pause of 3× their time after each market (≤ 25 %
+// of a core), and the whole sweep at most every 30 s: on that book a full sweep of 50 markets takes
+// ~2.5-8 min, so insurance coverage there lags by minutes (the demo book: milliseconds). All of this
+// runs on the server's event loop in ≤ ~1.2 s slices on that book; a worker thread would take it off.
 import type { Runtime } from "../../runtime-types";
 import { AppError } from "../../errors";
 import { alertFromRow } from "../alerts/alert-model";
