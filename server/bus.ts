@@ -15,6 +15,8 @@ export type BusEvents = {
   "outbox.enqueued": { count: number; at: number };
   /** Webhook endpoints, routes or silences changed (UI): the alerting engine reloads them. */
   "alerting.config.changed": { what: "endpoints" | "routes" | "silences"; at: number };
+  /** A market's risk monitor thresholds changed (UI): the risk monitors reload them. */
+  "risk.monitors.changed": { market: string; at: number };
 };
 export type BusTopic = keyof BusEvents;
 

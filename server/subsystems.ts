@@ -12,4 +12,6 @@ export const subsystemStarters: SubsystemStarter[] = [
   // Risk before feeds: it follows `prices.updated` from the first broadcast; it reads feeds' σ lazily.
   { name: "risk", start: (rt) => import("./services/risk/risk-subsystem").then((m) => m.startRisk(rt)) },
   { name: "feeds", start: (rt) => import("./services/oracle/feeds-subsystem").then((m) => m.startFeeds(rt)) },
+  // Risk monitors last: they read the risk book (live marks, feeds' σ) and record through alerting.
+  { name: "risk-monitors", start: (rt) => import("./workers/risk-monitors").then((m) => m.startRiskMonitors(rt)) },
 ];

@@ -98,7 +98,18 @@ export function AlertsPage() {
                   <tr className="border-t border-slate-800" data-testid={`alert-row-${alert.fingerprint}`}>
                     <td className="px-3 py-2"><span className={`rounded px-1.5 py-0.5 text-xs ${severityClass(alert.severity)}`}>{alert.severity}</span></td>
                     <td className="px-3 py-2">{alert.check}</td>
-                    <td className="px-3 py-2">{alert.market === "-" ? "—" : alert.market}</td>
+                    <td className="px-3 py-2">
+                      {alert.market === "-" ? (
+                        "—"
+                      ) : alert.check.startsWith("risk-") ? (
+                        // Risk monitor alerts are about the market's book: its risk page explains them.
+                        <Link href={`/markets/${encodeURIComponent(alert.market)}`} className="text-emerald-300 hover:underline">
+                          {alert.market}
+                        </Link>
+                      ) : (
+                        alert.market
+                      )}
+                    </td>
                     <td className="px-3 py-2 text-slate-300">{alert.feed ?? "—"}</td>
                     <td className="num px-3 py-2 text-right font-mono">{formatAlertValue(alert.check, alert.value)} / {formatAlertValue(alert.check, alert.threshold)}</td>
                     <td className="px-3 py-2 text-xs text-slate-300">{formatTime(alert.firedAt)}</td>

@@ -1,12 +1,13 @@
 "use client";
-// Audit log: steward updates, executions, cancels, vetoes, imports, role grants, newest first.
+// Audit log: steward updates, executions, cancels, vetoes, imports, role grants, risk monitor
+// threshold changes, newest first.
 import { useState } from "react";
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc";
 import { shortAddress } from "@/components/format";
 import { formatTime } from "./format";
 
-const ACTIONS = ["", "steward.", "proposal.", "role.", "votingPower.", "demo."];
+const ACTIONS = ["", "steward.", "proposal.", "role.", "votingPower.", "riskMonitors.", "demo."];
 
 export function AuditLog() {
   const trpc = useTRPC();

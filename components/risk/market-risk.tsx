@@ -1,6 +1,7 @@
 "use client";
 // The market risk page: active parameters and their version history, liquidation map, account
-// health histogram, positions nearest liquidation, and the stress curve of the market's own price.
+// health histogram, positions nearest liquidation, the stress curve of the market's own price, and
+// the market's risk monitors (readings, alert state, thresholds).
 import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
 import {
@@ -20,6 +21,7 @@ import {
 import { useTRPC } from "@/components/trpc";
 import { formatPercent, formatPrice, formatUsd } from "@/components/format";
 import type { MarketRisk } from "@/server/services/risk/market-risk";
+import { RiskMonitorsCard } from "./risk-monitors-card";
 
 const axisTick = { fill: "#94a3b8", fontSize: 11 };
 const tooltipStyle = { background: "#0f172a", border: "1px solid #334155", fontSize: 12 };
@@ -299,6 +301,7 @@ export function MarketRiskView({ market }: { market: string }) {
         {risk ? <StressChart risk={risk} /> : null}
       </div>
       {risk ? <NearestTable risk={risk} /> : null}
+      <RiskMonitorsCard market={data.market.id} />
     </div>
   );
 }

@@ -131,10 +131,20 @@ describe("thresholds schema", () => {
   it("fills defaults and overrides per market", () => {
     expect(D.nearLiquidation).toEqual({ withinPct: 5, warningOiSharePct: 10, criticalOiSharePct: 25 });
     const t = riskMonitorThresholdsSchema.parse({ insuranceCoverage: { criticalBelowPct: 50 } });
-    expect(t.insuranceCoverage).toEqual({ warningBelowPct: 200, criticalBelowPct: 50 });
+    expect(t.insuranceCoverage).toEqual({ warningBelowPct: 200, criticalBelowPct: 50, z: 2.326348 });
+    expect([t.forMs, t.clearForMs]).toEqual([15_000, 60_000]);
     expect(t.predictedLiquidations.z).toBe(2.326348);
     const bad = riskMonitorThresholdsSchema.safeParse({ nearLiquidation: { withinPct: -1 } });
     expect(bad.error!.issues[0].path).toEqual(["nearLiquidation", "withinPct"]);
+    // Unknown keys are refused (a typo must not silently keep a default).
+    expect(riskMonitorThresholdsSchema.safeParse({ nearLiquidation: { within: 3 } }).error!.issues[0]).toMatchObject({ code: "unrecognized_keys", keys: ["within"] });
+  });
+
+  it("refuses a critical level milder than the warning level, naming the critical field", () => {
+    const bad = riskMonitorThresholdsSchema.safeParse({ predictedLiquidations: { warningOiSharePct: 20 } });
+    expect(bad.error!.issues[0]).toMatchObject({ path: ["predictedLiquidations", "criticalOiSharePct"], message: "expected a critical level at or above the warning level (20)" });
+    // Coverage is "below": critical must be the lower ratio.
+    expect(riskMonitorThresholdsSchema.safeParse({ insuranceCoverage: { criticalBelowPct: 250 } }).error!.issues[0].path).toEqual(["insuranceCoverage", "criticalBelowPct"]);
   });
 });
 

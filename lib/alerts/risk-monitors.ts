@@ -21,43 +21,92 @@ export const TRADING_DAYS_PER_YEAR = 365;
 
 export type RiskSeverity = "warning" | "critical";
 
-const pct = (what: string) => z.number({ error: `expected ${what} as a number of percent` }).nonnegative();
+const number = (expected: string) =>
+  z.number({ error: `expected ${expected}` }).finite({ error: `expected ${expected}` }).nonnegative({ error: `expected ${expected}` });
+/** A percentage (5 = 5 %), ≥ 0. */
+const pct = () => number("a non-negative number of percent (5 = 5 %)");
+/** A share of open interest in percent: 0…100. */
+const sharePct = () => pct().max(100, { error: "expected a share of open interest between 0 and 100 (percent)" });
+const usd = () => number("a non-negative amount in USD");
+const ms = () => z.number({ error: "expected a non-negative integer (milliseconds)" }).int({ error: "expected a non-negative integer (milliseconds)" }).min(0, { error: "expected a non-negative integer (milliseconds)" });
+const quantile = () => z.number({ error: "expected a positive number (standard normal quantile, 2.326348 = one-sided 99 %)" }).finite().positive({ error: "expected a positive number (standard normal quantile, 2.326348 = one-sided 99 %)" });
 
-/** Per-market thresholds; every field has a default so `{}` is a valid market entry. */
-export const riskMonitorThresholdsSchema = z.object({
-  nearLiquidation: z
-    .object({
-      /** A position counts when the mark is within this % of its liquidation price (or past it). */
-      withinPct: pct("withinPct").default(5),
-      /** Share of the market's open interest (notional) so close to liquidation. */
-      warningOiSharePct: pct("warningOiSharePct").default(10),
-      criticalOiSharePct: pct("criticalOiSharePct").default(25),
-    })
-    .prefault({}),
-  liquidatable: z
-    .object({
-      /** Liquidatable notional at current marks (USD) that raises an alert; 0 = any. */
-      warningNotionalUsd: z.number().nonnegative().default(0),
-      criticalNotionalUsd: z.number().nonnegative().default(1_000_000),
-    })
-    .prefault({}),
-  predictedLiquidations: z
-    .object({
-      /** Quantile of the one-day move; 2.326348 = one-sided 99 %. */
-      z: z.number().positive().default(Z_99_ONE_SIDED),
-      warningOiSharePct: pct("warningOiSharePct").default(5),
-      criticalOiSharePct: pct("criticalOiSharePct").default(15),
-    })
-    .prefault({}),
-  insuranceCoverage: z
-    .object({
-      /** insuranceFund / stressed bad debt below this ratio (in %) raises an alert. */
-      warningBelowPct: pct("warningBelowPct").default(200),
-      criticalBelowPct: pct("criticalBelowPct").default(100),
-    })
-    .prefault({}),
-});
+/**
+ * Per-market thresholds; every field has a default so `{}` is a valid market entry. Strict: an
+ * unknown key is an error (a typo would otherwise silently keep a default). The critical level must
+ * be at least as severe as the warning level (checked with the path of the critical field).
+ */
+export const riskMonitorThresholdsSchema = z
+  .object({
+    /**
+     * Hysteresis, as for the oracle detectors (`for` / `keep_firing_for` of Prometheus alerting
+     * rules): a condition must hold this long before its alert fires…
+     */
+    forMs: ms().default(15_000),
+    /** …and be gone this long before it resolves, so a value hovering at a threshold does not flap. */
+    clearForMs: ms().default(60_000),
+    nearLiquidation: z
+      .object({
+        /** A position counts when the mark is within this % of its liquidation price (or past it). */
+        withinPct: pct().default(5),
+        /** Share of the market's open interest (notional) so close to liquidation. */
+        warningOiSharePct: sharePct().default(10),
+        criticalOiSharePct: sharePct().default(25),
+      })
+      .strict()
+      .prefault({}),
+    liquidatable: z
+      .object({
+        /** Liquidatable notional at current marks (USD) that raises an alert; 0 = any. */
+        warningNotionalUsd: usd().default(0),
+        criticalNotionalUsd: usd().default(1_000_000),
+      })
+      .strict()
+      .prefault({}),
+    predictedLiquidations: z
+      .object({
+        /** Quantile of the one-day move; 2.326348 = one-sided 99 %. */
+        z: quantile().default(Z_99_ONE_SIDED),
+        warningOiSharePct: sharePct().default(5),
+        criticalOiSharePct: sharePct().default(15),
+      })
+      .strict()
+      .prefault({}),
+    insuranceCoverage: z
+      .object({
+        /** insuranceFund / stressed bad debt below this ratio (in %) raises an alert. */
+        warningBelowPct: pct().default(200),
+        criticalBelowPct: pct().default(100),
+        /**
+         * Quantile of the one-day move of this market's price that the stress cascade applies
+         * (both directions, the worse counts); 2.326348 = one-sided 99 %.
+         */
+        z: quantile().default(Z_99_ONE_SIDED),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .superRefine((t, ctx) => {
+    const order = (section: string, critical: number, warning: number, higherIsWorse: boolean) => {
+      const ok = higherIsWorse ? critical >= warning : critical <= warning;
+      if (!ok) {
+        ctx.addIssue({
+          code: "custom",
+          path: [section, section === "insuranceCoverage" ? "criticalBelowPct" : section === "liquidatable" ? "criticalNotionalUsd" : "criticalOiSharePct"],
+          message: `expected a critical level ${higherIsWorse ? "at or above" : "at or below"} the warning level (${warning})`,
+          input: critical,
+        });
+      }
+    };
+    order("nearLiquidation", t.nearLiquidation.criticalOiSharePct, t.nearLiquidation.warningOiSharePct, true);
+    order("liquidatable", t.liquidatable.criticalNotionalUsd, t.liquidatable.warningNotionalUsd, true);
+    order("predictedLiquidations", t.predictedLiquidations.criticalOiSharePct, t.predictedLiquidations.warningOiSharePct, true);
+    order("insuranceCoverage", t.insuranceCoverage.criticalBelowPct, t.insuranceCoverage.warningBelowPct, false);
+  });
 export type RiskMonitorThresholds = z.output<typeof riskMonitorThresholdsSchema>;
+/** What an operator writes (every field optional). */
+export type RiskMonitorThresholdsInput = z.input<typeof riskMonitorThresholdsSchema>;
 export const DEFAULT_RISK_MONITOR_THRESHOLDS: RiskMonitorThresholds = riskMonitorThresholdsSchema.parse({});
 
 /** Result of one monitor on one market. */
@@ -120,8 +169,20 @@ export function oiShareWithin(positions: readonly MonitoredPosition[], withinFra
 }
 
 export function evaluateNearLiquidation(market: string, positions: readonly MonitoredPosition[], t: RiskMonitorThresholds["nearLiquidation"]): RiskCondition {
+  return nearLiquidationCondition(market, oiShareWithin(positions, t.withinPct / 100), t);
+}
+
+/**
+ * The near-liquidation condition from totals already summed (the server sums them over its
+ * columnar book in one pass instead of building a MonitoredPosition per position).
+ */
+export function nearLiquidationCondition(
+  market: string,
+  totals: { share: number; notionalUsd: number; openInterestUsd: number },
+  t: RiskMonitorThresholds["nearLiquidation"],
+): RiskCondition {
   const within = t.withinPct / 100;
-  const { share, notionalUsd, openInterestUsd } = oiShareWithin(positions, within);
+  const { share, notionalUsd, openInterestUsd } = totals;
   const warning = t.warningOiSharePct / 100;
   const critical = t.criticalOiSharePct / 100;
   const severity = grade(share, warning, critical, true);
@@ -174,13 +235,35 @@ export function oneDayMove(dailySigma: number, z = Z_99_ONE_SIDED): number {
   return z * dailySigma;
 }
 
+/** Liquidations predicted for one direction's move (the worse of down and up). */
+export interface PredictedLiquidations {
+  direction: "down" | "up";
+  count: number;
+  notionalUsd: number;
+  openInterestUsd: number;
+  share: number;
+}
+
+/** The worse direction of per-direction sums (ties: down). */
+export function worseDirection(sums: { downNotionalUsd: number; upNotionalUsd: number; downCount: number; upCount: number; openInterestUsd: number }): PredictedLiquidations {
+  const { downNotionalUsd, upNotionalUsd, openInterestUsd } = sums;
+  const worse = downNotionalUsd >= upNotionalUsd ? "down" : "up";
+  return {
+    direction: worse,
+    count: worse === "down" ? sums.downCount : sums.upCount,
+    notionalUsd: Math.max(downNotionalUsd, upNotionalUsd),
+    openInterestUsd,
+    share: openInterestUsd > 0 ? Math.max(downNotionalUsd, upNotionalUsd) / openInterestUsd : 0,
+  };
+}
+
 /**
  * Positions liquidated by an adverse move of `moveFraction` in THIS market alone (every other mark
  * fixed, as liquidation prices are defined in risk-cli.md): longs if the price falls by the move,
  * shorts if it rises by it. Both directions are counted, since the move's sign is unknown; the
  * worse direction decides.
  */
-export function predictedLiquidations(positions: readonly MonitoredPosition[], moveFraction: number) {
+export function predictedLiquidations(positions: readonly MonitoredPosition[], moveFraction: number): PredictedLiquidations {
   let downNotionalUsd = 0;
   let upNotionalUsd = 0;
   let downCount = 0;
@@ -199,14 +282,7 @@ export function predictedLiquidations(positions: readonly MonitoredPosition[], m
       upCount++;
     }
   }
-  const worse = downNotionalUsd >= upNotionalUsd ? "down" : "up";
-  return {
-    direction: worse as "down" | "up",
-    count: worse === "down" ? downCount : upCount,
-    notionalUsd: Math.max(downNotionalUsd, upNotionalUsd),
-    openInterestUsd,
-    share: openInterestUsd > 0 ? Math.max(downNotionalUsd, upNotionalUsd) / openInterestUsd : 0,
-  };
+  return worseDirection({ downNotionalUsd, upNotionalUsd, downCount, upCount, openInterestUsd });
 }
 
 export function evaluatePredictedLiquidations(
@@ -217,7 +293,17 @@ export function evaluatePredictedLiquidations(
 ): RiskCondition {
   const sigma = dailyVolatility(annualVolatility);
   const move = oneDayMove(sigma, t.z);
-  const p = predictedLiquidations(positions, move);
+  return predictedLiquidationsCondition(market, predictedLiquidations(positions, move), sigma, move, t);
+}
+
+/** The predicted-liquidations condition from totals already summed for `moveFraction` = z·σ_daily. */
+export function predictedLiquidationsCondition(
+  market: string,
+  p: PredictedLiquidations,
+  dailySigma: number,
+  moveFraction: number,
+  t: RiskMonitorThresholds["predictedLiquidations"],
+): RiskCondition {
   const warning = t.warningOiSharePct / 100;
   const critical = t.criticalOiSharePct / 100;
   const severity = grade(p.share, warning, critical, true);
@@ -228,8 +314,8 @@ export function evaluatePredictedLiquidations(
     severity,
     value: p.share,
     threshold: severity === "critical" ? critical : warning,
-    summary: `${market}: a one-day ${pctText(move)} ${p.direction} move would liquidate ${p.count} position(s), ${pctText(p.share)} of open interest`,
-    details: { dailyVolatility: sigma, moveFraction: move, count: p.count, notionalUsd: p.notionalUsd, openInterestUsd: p.openInterestUsd },
+    summary: `${market}: a one-day ${pctText(moveFraction)} ${p.direction} move would liquidate ${p.count} position(s), ${pctText(p.share)} of open interest`,
+    details: { dailyVolatility: dailySigma, moveFraction, count: p.count, notionalUsd: p.notionalUsd, openInterestUsd: p.openInterestUsd },
   };
 }
 

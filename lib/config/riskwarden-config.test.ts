@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ConfigError, detectorThresholdsFor, parseConfig, resolveSecrets } from "./riskwarden-config";
+import { DEFAULT_RISK_MONITOR_THRESHOLDS } from "../alerts/risk-monitors";
 
 // The example file of shared contracts config-and-replay.md, verbatim in structure.
 const contractExample = `
@@ -71,6 +72,8 @@ describe("parseConfig", () => {
     const config = parseConfig(example, "config-and-replay.md");
     expect(config.silences.map((s) => [s.id, s.matchers.length, s.endsAt])).toEqual([["binance-btc-maintenance", 3, "2026-12-01T20:00:00Z"]]);
     expect(config.silences[0].matchers[1]).toEqual({ name: "check", type: "=~", value: "deviation|jump" });
+    // The documented risk monitor values are the defaults, as the doc says.
+    expect(config.markets["BTC-USD"].riskMonitors).toEqual(DEFAULT_RISK_MONITOR_THRESHOLDS);
   });
 
   it("accepts the same document as JSON", () => {
@@ -178,5 +181,59 @@ describe("resolveSecrets", () => {
     expect(messageOf(() => resolveSecrets(config, { ONCALL_WEBHOOK_SECRET: "x" }, "riskwarden.yaml"))).toBe(
       'riskwarden.yaml: feeds[0].headers.Authorization: expected environment variable PYTH_TOKEN to be set, got "env:PYTH_TOKEN"',
     );
+  });
+});
+
+describe("risk monitor thresholds (markets.<M>.riskMonitors)", () => {
+  const monitorsExample = `
+markets:
+  BTC-USD:
+    riskMonitors:
+      forMs: 30000
+      clearForMs: 120000
+      nearLiquidation: { withinPct: 3, warningOiSharePct: 8, criticalOiSharePct: 20 }
+      liquidatable: { warningNotionalUsd: 250000, criticalNotionalUsd: 2000000 }
+      predictedLiquidations: { z: 2.326348, warningOiSharePct: 5, criticalOiSharePct: 12 }
+      insuranceCoverage: { warningBelowPct: 300, criticalBelowPct: 150 }
+  ETH-USD:
+    riskMonitors: {}
+  SOL-USD:
+    detectors: { deviationPct: 2 }
+`;
+
+  it("parses per-market thresholds next to the detectors; absent = not managed by the file", () => {
+    const config = parseConfig(monitorsExample, "riskwarden.yaml");
+    expect(config.markets["BTC-USD"].riskMonitors).toEqual({
+      forMs: 30000,
+      clearForMs: 120000,
+      nearLiquidation: { withinPct: 3, warningOiSharePct: 8, criticalOiSharePct: 20 },
+      liquidatable: { warningNotionalUsd: 250000, criticalNotionalUsd: 2000000 },
+      predictedLiquidations: { z: 2.326348, warningOiSharePct: 5, criticalOiSharePct: 12 },
+      // z of the stress cascade's one-day move: not given, so the one-sided 99 % default
+      insuranceCoverage: { warningBelowPct: 300, criticalBelowPct: 150, z: 2.326348 },
+    });
+    // `{}`: the file manages ETH-USD with every default.
+    expect(config.markets["ETH-USD"].riskMonitors).toMatchObject({ forMs: 15000, clearForMs: 60000, nearLiquidation: { withinPct: 5, warningOiSharePct: 10, criticalOiSharePct: 25 } });
+    expect(config.markets["SOL-USD"].riskMonitors).toBeUndefined();
+    expect(config.markets["SOL-USD"].detectors.deviationPct).toBe(2);
+  });
+
+  const btc = (line: string) => `markets:\n  BTC-USD:\n    riskMonitors:\n${line}\n`;
+  it.each([
+    [btc("      nearLiquidation: { withinPct: -1 }"), "riskwarden.yaml: markets.BTC-USD.riskMonitors.nearLiquidation.withinPct: expected a non-negative number of percent (5 = 5 %), got -1"],
+    [btc('      nearLiquidation: { withinPct: "5%" }'), 'riskwarden.yaml: markets.BTC-USD.riskMonitors.nearLiquidation.withinPct: expected a non-negative number of percent (5 = 5 %), got "5%"'],
+    [btc("      nearLiquidation: { warningOiSharePct: 120, criticalOiSharePct: 130 }"), "riskwarden.yaml: markets.BTC-USD.riskMonitors.nearLiquidation.warningOiSharePct: expected a share of open interest between 0 and 100 (percent), got 120"],
+    [btc("      nearLiquidation: { warningOiSharePct: 30, criticalOiSharePct: 20 }"), "riskwarden.yaml: markets.BTC-USD.riskMonitors.nearLiquidation.criticalOiSharePct: expected a critical level at or above the warning level (30), got 20"],
+    [btc("      insuranceCoverage: { warningBelowPct: 100, criticalBelowPct: 150 }"), "riskwarden.yaml: markets.BTC-USD.riskMonitors.insuranceCoverage.criticalBelowPct: expected a critical level at or below the warning level (100), got 150"],
+    [btc("      liquidatable: { warningNotionalUsd: 5000000 }"), "riskwarden.yaml: markets.BTC-USD.riskMonitors.liquidatable.criticalNotionalUsd: expected a critical level at or above the warning level (5000000), got 1000000"],
+    [btc("      predictedLiquidations: { z: 0 }"), "riskwarden.yaml: markets.BTC-USD.riskMonitors.predictedLiquidations.z: expected a positive number (standard normal quantile, 2.326348 = one-sided 99 %), got 0"],
+    [btc("      forMs: 1.5"), "riskwarden.yaml: markets.BTC-USD.riskMonitors.forMs: expected a non-negative integer (milliseconds), got 1.5"],
+    [btc("      nearLiquidation: { withinPc: 3 }"), 'riskwarden.yaml: markets.BTC-USD.riskMonitors.nearLiquidation.withinPc: expected a documented key, got unknown key "withinPc"'],
+    [btc("      nearLiquidations: {}"), 'riskwarden.yaml: markets.BTC-USD.riskMonitors.nearLiquidations: expected a documented key, got unknown key "nearLiquidations"'],
+    ["markets:\n  BTC-USD:\n    riskMonitors: 5\n", "riskwarden.yaml: markets.BTC-USD.riskMonitors: expected object, got 5"],
+  ])("refuses a bad threshold with its key path and reason (%#)", (text, expected) => {
+    const message = messageOf(() => parseConfig(text, "riskwarden.yaml"));
+    expect(message).toBe(expected);
+    expect(message).not.toContain("\n");
   });
 });

@@ -1,5 +1,5 @@
 // The operator's configuration file (RISKWARDEN_CONFIG, YAML or JSON): markets and their detector
-// thresholds, feeds, webhooks, security, alert routes and silences.
+// and risk monitor thresholds, feeds, webhooks, security, alert routes and silences.
 // Contract: shared contracts config-and-replay.md. A wrong entry stops the start with ONE line naming
 // the key path, the value and what was expected, e.g.
 //   riskwarden.yaml: feeds[1].heartbeatMs: expected a positive integer, got "abc"
@@ -11,6 +11,7 @@
 import { z } from "zod";
 import { parse as parseYaml } from "yaml";
 import { compileMatcher, MATCH_TYPES, parseMatcher, type LabelMatcher } from "../alerts/matchers";
+import { riskMonitorThresholdsSchema } from "../alerts/risk-monitors";
 
 const positiveInt = (what = "a positive integer") =>
   z.number({ error: `expected ${what}` }).int({ error: `expected ${what}` }).positive({ error: `expected ${what}` });
@@ -53,6 +54,12 @@ export type DetectorThresholds = z.infer<typeof detectorThresholdsSchema>;
 export const marketConfigSchema = z
   .object({
     detectors: detectorThresholdsSchema.default(() => detectorThresholdsSchema.parse({})),
+    /**
+     * Risk monitor thresholds (lib/alerts risk-monitors.ts; percent, USD, milliseconds). Present =
+     * the file manages this market's thresholds (read-only in the UI, missing fields take the
+     * defaults); absent = the defaults, or what the UI stored.
+     */
+    riskMonitors: riskMonitorThresholdsSchema.optional(),
   })
   .strict();
 export type MarketConfig = z.infer<typeof marketConfigSchema>;

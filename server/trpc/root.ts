@@ -13,6 +13,7 @@ import { voteRouter } from "./routers/vote";
 import { votingPowerRouter } from "./routers/votingPower";
 import { stewardRouter } from "./routers/steward";
 import { paramsRouter } from "./routers/params";
+import { riskMonitorsRouter } from "./routers/riskMonitors";
 
 export const appRouter = router({
   system: systemRouter,
@@ -28,6 +29,7 @@ export const appRouter = router({
   votingPower: votingPowerRouter,
   steward: stewardRouter,
   params: paramsRouter,
+  riskMonitors: riskMonitorsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,6 +1,7 @@
 // Config-file entries on the Webhooks page, in a real browser: a second `next start` (the build the
 // global setup made) with RISKWARDEN_CONFIG declaring an endpoint, a route and a silence. On-call
 // sees them badged "from config file"; the file silence offers no "Expire now", a UI silence does.
+// The same file sets BTC-USD's risk monitor thresholds: read-only on the market page, badged too.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
@@ -22,6 +23,10 @@ async function freePort(): Promise<number> {
 
 const endsAt = new Date(Date.now() + 7 * 24 * 3_600_000).toISOString();
 const config = `
+markets:
+  BTC-USD:
+    riskMonitors:
+      nearLiquidation: { withinPct: 4, warningOiSharePct: 12 }
 webhooks:
   - id: oncall-file
     format: standard
@@ -111,6 +116,31 @@ describe("webhooks page with a config file", () => {
     expect(await uiSilence.getByRole("button", { name: "Expire now" }).count()).toBe(1);
 
     await page.screenshot({ path: path.join(screenshotDir, "webhooks-config-silences.png"), fullPage: true });
+    await page.close();
+  });
+
+  it("shows a market's risk monitor thresholds from the config file read-only", async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(`${baseUrl}/signin`);
+    await page.getByTestId("demo-signin-oncall-1").click();
+    await page.waitForURL(`${baseUrl}/`);
+    await page.goto(`${baseUrl}/markets/BTC-USD`);
+    const card = page.getByTestId("risk-monitors");
+    await card.waitFor({ timeout: 30_000 });
+    await expect.poll(() => page.getByTestId("risk-monitors-source").textContent(), { timeout: 15_000 }).toBe("from config file");
+    expect(await page.getByTestId("risk-monitors-readonly").textContent()).toContain("markets.BTC-USD.riskMonitors");
+    const within = page.locator('[data-testid="risk-monitors-form"] input[name="nearLiquidation.withinPct"]');
+    await within.waitFor({ timeout: 15_000 });
+    expect(await within.inputValue()).toBe("4");
+    expect(await within.isDisabled()).toBe(true);
+    expect(await page.getByTestId("risk-monitors-save").count()).toBe(0);
+    // ETH-USD is not in the file: on-call may edit it.
+    await page.goto(`${baseUrl}/markets/ETH-USD`);
+    await page.getByTestId("risk-monitors-save").waitFor({ timeout: 30_000 });
+    await page.goto(`${baseUrl}/markets/BTC-USD`);
+    await card.waitFor({ timeout: 30_000 });
+    await card.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(screenshotDir, "risk-monitors-config-file.png"), fullPage: true });
     await page.close();
   });
 });

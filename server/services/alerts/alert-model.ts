@@ -23,6 +23,8 @@ export const alertEventInputSchema = z.object({
   at: z.number().int(),
   summary: z.string().optional(),
   details: z.record(z.string(), z.unknown()).optional(),
+  /** Where a payload links to (a risk monitor: the market page); default: the alert's own page. */
+  link: z.url().optional(),
 });
 export type AlertEventInput = z.infer<typeof alertEventInputSchema>;
 
@@ -48,7 +50,7 @@ export type AlertRowLike = {
   acknowledgedBy: string | null;
 };
 
-type StoredLabels = { labels?: AlertLabels; summary?: string; details?: Record<string, unknown> };
+type StoredLabels = { labels?: AlertLabels; summary?: string; details?: Record<string, unknown>; link?: string };
 
 function storedOf(value: unknown): StoredLabels {
   const parsed = typeof value === "string" ? (JSON.parse(value) as unknown) : value;
@@ -57,7 +59,12 @@ function storedOf(value: unknown): StoredLabels {
 
 /** What the Alert.labels column holds: routing labels plus the summary/details for payloads. */
 export function storedLabels(input: AlertEventInput): StoredLabels {
-  return { labels: labelsFor(input), ...(input.summary ? { summary: input.summary } : {}), ...(input.details ? { details: input.details } : {}) };
+  return {
+    labels: labelsFor(input),
+    ...(input.summary ? { summary: input.summary } : {}),
+    ...(input.details ? { details: input.details } : {}),
+    ...(input.link ? { link: input.link } : {}),
+  };
 }
 
 export function alertFromRow(row: AlertRowLike): Alert {
@@ -74,7 +81,7 @@ export function alertFromRow(row: AlertRowLike): Alert {
     acknowledgedBy: row.acknowledgedBy,
     ...(stored.summary ? { summary: stored.summary } : {}),
     ...(stored.details ? { details: stored.details } : {}),
-    link: null,
+    link: stored.link ?? null,
   };
 }
 

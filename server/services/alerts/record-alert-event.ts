@@ -50,5 +50,6 @@ export function fromRiskAlert(alert: Alert): AlertEventInput {
     at: alert.status === "resolved" && alert.resolvedAtMs !== null ? alert.resolvedAtMs : alert.firedAtMs,
     ...(alert.summary ? { summary: alert.summary } : {}),
     ...(alert.details ? { details: alert.details } : {}),
+    ...(alert.link ? { link: alert.link } : {}),
   };
 }

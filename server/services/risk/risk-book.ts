@@ -112,6 +112,38 @@ export type MarginSummary = {
   insuranceFund: number;
 };
 
+/** σ the predictive risk monitors use for a market, and where it came from. */
+export type MonitorVolatility = { annual: number; source: "live" | "parameters" | "cascade" };
+
+/**
+ * What the risk monitors read in one pass (server/services/risk-monitors): the book at live marks
+ * and its margin state under the active parameters. Valid until the next call that may rebuild the
+ * book, so it is read synchronously.
+ */
+export type MonitorView = {
+  book: ColumnarBook;
+  state: MarginState;
+  snapshotId: number;
+  /** Changes with every snapshot or parameter change: stress results of another generation are stale. */
+  generation: number;
+  volatility: Record<string, MonitorVolatility | null>;
+  marksSource: Record<string, MarkSource>;
+};
+
+/** Bad debt of the liquidation cascade after one market's price alone moves by ±moveFraction. */
+export type StressedBadDebt = {
+  market: string;
+  moveFraction: number;
+  /** The direction with more bad debt (ties: down). */
+  direction: "down" | "up";
+  badDebtUsd: number;
+  downBadDebtUsd: number;
+  upBadDebtUsd: number;
+  insuranceFundUsd: number;
+  generation: number;
+  computeMs: number;
+};
+
 export type RiskPreview = PreviewResult & {
   snapshotId: number;
   marks: Record<string, number>;
@@ -169,6 +201,7 @@ export class RiskBook {
   private slowCache = new Map<string, { value: unknown; atMs: number }>();
   private readonly slowCacheMs: number;
   private readonly refreshIntervalMs: number;
+  private generation = 0;
   private readonly now: () => number;
 
   constructor(options: RiskBookOptions = {}) {
@@ -180,6 +213,7 @@ export class RiskBook {
   setSnapshot(snapshot: LoadedSnapshot | null): void {
     this.snapshot = snapshot;
     this.structureDirty = true;
+    this.generation++;
     this.slowCache.clear();
   }
 
@@ -191,6 +225,7 @@ export class RiskBook {
     this.params = next;
     this.versions = versions;
     this.paramsDirty = true;
+    this.generation++;
     this.slowCache.clear();
     if (Object.keys(next.markets).sort().join(",") !== governedBefore) this.structureDirty = true;
   }
@@ -448,6 +483,41 @@ export class RiskBook {
       against: Object.fromEntries(touched.filter((market) => this.versions[market]).map((market) => [market, this.versions[market]])),
       computeMs: performance.now() - started,
     };
+  }
+
+  /**
+   * The book, its margin state and σ per market for the risk monitors. σ: the live EWMA estimate
+   * of the feeds (lib/oracle volatility.ts) where there is one, else the parameter set's fixed
+   * `volatilityMargin.annualVolatility`, else the cascade model's `dailyVolatility`·√365; null when
+   * the market has none of them (its predictive monitors are then not evaluated).
+   */
+  monitorView(): MonitorView {
+    const { book, current, snapshot } = this.ensureFresh();
+    const volatility: Record<string, MonitorVolatility | null> = {};
+    for (const market of book.marketNames) {
+      const params = this.params.markets[market];
+      const live = this.liveVolatility[market];
+      if (live > 0) volatility[market] = { annual: live, source: "live" };
+      else if ((params?.volatilityMargin?.annualVolatility ?? 0) > 0) volatility[market] = { annual: params.volatilityMargin!.annualVolatility!, source: "parameters" };
+      else if ((params?.cascade?.dailyVolatility ?? 0) > 0) volatility[market] = { annual: params.cascade!.dailyVolatility * Math.sqrt(365), source: "cascade" };
+      else volatility[market] = null;
+    }
+    return { book, state: current, snapshotId: snapshot.snapshotId, generation: this.generation, volatility, marksSource: { ...this.markSources } };
+  }
+
+  /**
+   * Stressed bad debt for the insurance-coverage monitor: lib/risk `runCascade` (the contract's
+   * liquidation cascade with square-root impact) after `market`'s price alone moves by `shock`
+   * (other marks fixed), under the active parameters. One full-book cascade: the monitors run one
+   * per call in the background, both directions per market (RiskService.stressedBadDebt).
+   */
+  stressedBadDebtOneWay(market: string, shock: number): { badDebtUsd: number; insuranceFundUsd: number; generation: number; computeMs: number } {
+    const { book } = this.ensureFresh();
+    this.marketIndexOrThrow(book, market);
+    const started = performance.now();
+    // A fall of 100 % or more is not a price; cap the adverse fall just short of it.
+    const result = runCascade(book, this.effectiveParams(this.params), { [market]: Math.max(shock, -0.99) }, { ...this.marginOptions(), accountListLimit: 0 });
+    return { badDebtUsd: result.badDebt, insuranceFundUsd: book.insuranceFund, generation: this.generation, computeMs: performance.now() - started };
   }
 
   /** Liquidation cascade after a price shock (one fraction for every market, or per market). */

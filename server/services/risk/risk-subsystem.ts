@@ -7,7 +7,7 @@ import type { ParamsSet, PriceShock } from "../../../lib/risk";
 import { AppError } from "../../errors";
 import { loadSnapshot } from "../positions/snapshots";
 import { loadActiveParameterSet } from "../governance/parameter-sets";
-import { RiskBook, type RiskPreview, type StressPoint } from "./risk-book";
+import { RiskBook, type MonitorView, type RiskPreview, type StressedBadDebt, type StressPoint } from "./risk-book";
 import { applyDraftChanges, type DraftChanges } from "./draft-changes";
 
 /** How often live marks and σ are folded into the book at most (a rebuild is one pass over positions). */
@@ -139,6 +139,34 @@ export class RiskService {
 
   async healthHistogram(market: string | null = null) {
     return (await this.fresh()).healthHistogram(market);
+  }
+
+  /** One risk-monitor pass's inputs (server/services/risk-monitors); read it before the next await. */
+  async monitorView(): Promise<MonitorView> {
+    return (await this.fresh()).monitorView();
+  }
+
+  /**
+   * Bad debt of the liquidation cascade after `market`'s price alone falls, then rises, by
+   * `moveFraction`; the worse direction counts. The event loop is yielded between the two cascades
+   * (each is one synchronous pass over the whole book). A snapshot or parameter change between
+   * them marks the result stale (generation −1: never current).
+   */
+  async stressedBadDebt(market: string, moveFraction: number): Promise<StressedBadDebt> {
+    const down = (await this.fresh()).stressedBadDebtOneWay(market, -moveFraction);
+    await new Promise((resolve) => setImmediate(resolve));
+    const up = (await this.fresh()).stressedBadDebtOneWay(market, moveFraction);
+    return {
+      market,
+      moveFraction,
+      direction: down.badDebtUsd >= up.badDebtUsd ? "down" : "up",
+      badDebtUsd: Math.max(down.badDebtUsd, up.badDebtUsd),
+      downBadDebtUsd: down.badDebtUsd,
+      upBadDebtUsd: up.badDebtUsd,
+      insuranceFundUsd: up.insuranceFundUsd,
+      generation: down.generation === up.generation ? up.generation : -1,
+      computeMs: down.computeMs + up.computeMs,
+    };
   }
 
   async nearestLiquidation(market: string, count = 20) {
