@@ -131,7 +131,7 @@ export function runCascade(input: Book | ColumnarBook, params: ParamsSet, shock:
         if (runningMove[q] >= deferred.limit[q]) deferred.release(q, runningMove[q], queues, unitStamp);
         lookCount = queues.collectDue(q, runningMove[q], lookList, lookCount);
       }
-      waveCount = evaluateLooked(evaluation, lookList, lookCount, queues, runningMove);
+      waveCount = evaluateLooked(evaluation, lookList, lookCount, queues, runningMove, queueRates(runningMove, waveIndex));
     }
     if (waveCount === 0) break;
     waveUnits.subarray(0, waveCount).sort();
@@ -347,7 +347,7 @@ function firstWave(input: Evaluation, queues: LookAgainQueues, deferred: Deferre
  * ones go to `waveUnits` (their count is returned), the others are queued again from the
  * current running moves with a new stamp.
  */
-function evaluateLooked(input: Evaluation, looked: Int32Array, lookedCount: number, queues: LookAgainQueues, runningMove: Float64Array): number {
+function evaluateLooked(input: Evaluation, looked: Int32Array, lookedCount: number, queues: LookAgainQueues, runningMove: Float64Array, queueRate: Float64Array): number {
   const { recordStart, record, price, curveStart, breaks, curveSlope, curveIntercept, maxSlope, unitStamp, waveUnits } = input;
   touchRecords(recordStart, record, looked, lookedCount);
   let waveCount = 0;
@@ -378,10 +378,17 @@ function evaluateLooked(input: Evaluation, looked: Int32Array, lookedCount: numb
       continue;
     }
     const usable = slack - 1e-9 * (magnitude + maintenance + notional);
-    const budget = usable > 0 ? usable / ((1 + maxSlope) * notional) : 0;
     const stamp = ++unitStamp[u];
-    const longBudget = budget * (1 + maxSlope);
-    let shortBudget = -1;
+    // Split the usable slack between the unit's queues in proportion to how fast each has been
+    // moving: allowance a_q = usable·v_q / Σ_p N_p·v_q(p), so that Σ_p N_p·a_q(p) = usable (the
+    // loss bound holds for any split) and the entries come due at about the same time, instead
+    // of the fastest market triggering every look of a diversified account.
+    let weighted = 0;
+    for (let r = start + 2; r < end; r += 3) {
+      const size = record[r + 1];
+      weighted += Math.abs(size) * price[record[r]] * queueRate[2 * record[r] + (size > 0 ? 0 : 1)];
+    }
+    const perRate = usable > 0 && weighted > 0 ? usable / weighted : 0;
     let previousQueue = -1;
     for (let r = start + 2; r < end; r += 3) {
       const size = record[r + 1];
@@ -389,11 +396,28 @@ function evaluateLooked(input: Evaluation, looked: Int32Array, lookedCount: numb
       const q = 2 * record[r] + (size > 0 ? 0 : 1);
       if (q === previousQueue) continue;
       previousQueue = q;
-      if (size < 0 && shortBudget < 0) shortBudget = Math.log1p(budget);
-      queues.insert(q, u, stamp, runningMove[q] + (size > 0 ? longBudget : shortBudget));
+      // Long: ΔX ≤ a (loss ≤ N_p·a); short: ΔY ≤ ln(1 + a/(1 + s_max)) (loss ≤ (1 + s_max)·N_p·(e^ΔY − 1) ≤ N_p·a).
+      const allowance = perRate * queueRate[q];
+      queues.insert(q, u, stamp, runningMove[q] + (size > 0 ? allowance : Math.log1p(allowance / (1 + maxSlope))));
     }
   }
   return waveCount;
+}
+
+/**
+ * Observed speed of each queue: its running move per wave so far, floored at 10 % of the fastest
+ * so that a queue that has not moved yet still gets a share of a unit's slack.
+ */
+function queueRates(runningMove: Float64Array, waves: number): Float64Array {
+  const rates = scratchFloat64("queueRates", runningMove.length);
+  let fastest = 0;
+  for (let q = 0; q < runningMove.length; q++) {
+    rates[q] = runningMove[q] / Math.max(1, waves);
+    if (rates[q] > fastest) fastest = rates[q];
+  }
+  const floor = fastest > 0 ? 0.1 * fastest : 1;
+  for (let q = 0; q < rates.length; q++) if (rates[q] < floor) rates[q] = floor;
+  return rates;
 }
 
 /** Where `touchRecords` leaves its sum, so that its loads are not optimised away. */
