@@ -78,19 +78,22 @@ export function runCascade(input: Book | ColumnarBook, params: ParamsSet, shock:
   // steepest maintenance slope), so a long (size > 0) only loses slack when P falls, by at most
   // |size|·|ΔP|, and a short only when P rises, by at most (1 + s_max)·|size|·ΔP. Per market we
   // keep two running sums since the start of the cascade: X_down = Σ relative falls (each
-  // relative to the price before it) and Y_up = Σ ln(1 + relative rise). Since a long's price
-  // is then ≥ P₀·(1 − ΔX) and a short's ≤ P₀·e^ΔY, a unit evaluated with slack s₀ and notional N
-  // (at those prices) keeps slack ≥ 0 while, for each of its positions, ΔX ≤ t·(1 + s_max) (long)
-  // or ΔY ≤ ln(1 + t) (short), where t = s₀ / ((1 + s_max)·N): summed over the positions the loss
-  // is at most (1 + s_max)·t·N = s₀. Each position of a solvent unit therefore waits in the
-  // queue of (its market, its adverse direction), keyed by the running sum at which it must be
-  // looked at again; the unit is re-evaluated exactly when any of them comes due, and its other
-  // entries go stale (a stamp per unit). Decisions are always the contract's exact "equity <
-  // maintenance at price P" evaluation; only provably solvent units are skipped.
+  // relative to the price before it) and Y_up = Σ ln(1 + relative rise). A long's price is then
+  // ≥ P₀·(1 − ΔX) and a short's ≤ P₀·e^ΔY. So a unit evaluated with slack s₀ at prices P₀, with
+  // position notionals N_p there, stays solvent while every position p keeps within an allowance
+  // a_p — ΔX ≤ a_p for a long (loss ≤ N_p·a_p), ΔY ≤ ln(1 + a_p/(1 + s_max)) for a short (loss ≤
+  // (1 + s_max)·N_p·(e^ΔY − 1) ≤ N_p·a_p) — for any allowances with Σ_p N_p·a_p ≤ s₀. The split
+  // is ours to choose: a_p ∝ the speed of p's queue so far (see queueRates), so that a
+  // diversified account is not looked at every time its fastest market moves. Each position of
+  // a solvent unit waits in the queue of (its market, its adverse direction), keyed by the
+  // running sum at which its allowance runs out; the unit is re-evaluated exactly when any of
+  // them comes due, and its other entries go stale (a stamp per unit). Decisions are always the
+  // contract's exact "equity < maintenance at price P" evaluation; only provably solvent units are
+  // skipped.
   //
   // Floats: the proof is in real numbers, the evaluation in float64. So that rounding can never
-  // make a skipped unit's float slack negative, the budget uses s₀ − 1e-9·M, where M bounds the
-  // magnitude of the terms summed (collateral, |P&L|, maintenance, notional); float64 error in
+  // make a skipped unit's float slack negative, the allowances share s₀ − 1e-9·M, where M bounds
+  // the magnitude of the terms summed (collateral, |P&L|, maintenance, notional); float64 error in
   // that sum is ~1e-15·M. Units within that margin are looked at on every adverse move of any of
   // their markets.
   let maxSlope = 0;
@@ -104,6 +107,8 @@ export function runCascade(input: Book | ColumnarBook, params: ParamsSet, shock:
   const lookList = scratchInt32("lookList", unitCount);
 
   const deferred = new DeferredEntries(queuePositions);
+  const usableSlack = scratchFloat64("usableSlack", unitCount);
+  const firstPrice = new Float64Array(marketCount);
 
   const evaluation: Evaluation = { recordStart, record, price, curveStart, breaks, curveSlope, curveIntercept, maxSlope, unitStamp, waveUnits: scratchInt32("waveUnits", unitCount) };
   const waveUnits = evaluation.waveUnits;
@@ -121,8 +126,10 @@ export function runCascade(input: Book | ColumnarBook, params: ParamsSet, shock:
   for (let waveIndex = 0; waveIndex < maxWaves; waveIndex++) {
     let waveCount = 0;
     if (waveIndex === 0) {
-      waveCount = firstWave(evaluation, queues, deferred);
+      waveCount = firstWave(evaluation, usableSlack);
+      firstPrice.set(price);
     } else {
+      if (waveIndex === 1) scheduleFirstWave(evaluation, usableSlack, firstPrice, queueRates(runningMove, 1), queues, deferred);
       // Collect every unit with an entry due in a queue whose running move grew, then evaluate.
       let lookCount = 0;
       for (let q = 0; q < queueCount; q++) {
@@ -288,11 +295,12 @@ class DeferredEntries {
 
 /**
  * The first wave: every unit evaluated in order; the liquidatable ones go to `waveUnits` (their
- * count is returned), the others get stamp 1 and are queued, or listed when not due soon.
+ * count is returned); the others get stamp 1 and their usable slack in `usableSlack` (−1 for a
+ * unit without notional, whose slack never changes), to be queued by `scheduleFirstWave` once the
+ * first wave's moves show which markets are moving.
  */
-function firstWave(input: Evaluation, queues: LookAgainQueues, deferred: DeferredEntries): number {
-  const { recordStart, record, price, curveStart, breaks, curveSlope, curveIntercept, maxSlope, unitStamp, waveUnits } = input;
-  const deferLimit = deferred.limit;
+function firstWave(input: Evaluation, usableSlack: Float64Array): number {
+  const { recordStart, record, price, curveStart, breaks, curveSlope, curveIntercept, unitStamp, waveUnits } = input;
   const unitCount = recordStart.length - 1;
   let waveCount = 0;
   for (let u = 0; u < unitCount; u++) {
@@ -320,12 +328,34 @@ function firstWave(input: Evaluation, queues: LookAgainQueues, deferred: Deferre
       waveUnits[waveCount++] = u;
       continue;
     }
-    if (notional === 0) continue; // no position: its slack never changes
-    const usable = slack - 1e-9 * (magnitude + maintenance + notional);
-    const budget = usable > 0 ? usable / ((1 + maxSlope) * notional) : 0;
     unitStamp[u] = 1;
-    const longDue = budget * (1 + maxSlope);
-    let shortDue = -1;
+    usableSlack[u] = notional === 0 ? -1 : Math.max(0, slack - 1e-9 * (magnitude + maintenance + notional));
+  }
+  return waveCount;
+}
+
+/**
+ * Queues (or lists, when not due soon) the first wave's solvent units, with their slack split
+ * between their queues by the speeds of the first wave's moves, measured from the start (every
+ * running move was 0 when they were evaluated, at `firstPrice`). Units liquidated since have
+ * stamp −1 and are skipped.
+ */
+function scheduleFirstWave(input: Evaluation, usableSlack: Float64Array, firstPrice: Float64Array, queueRate: Float64Array, queues: LookAgainQueues, deferred: DeferredEntries): void {
+  const { recordStart, record, maxSlope, unitStamp } = input;
+  const deferLimit = deferred.limit;
+  const unitCount = recordStart.length - 1;
+  for (let u = 0; u < unitCount; u++) {
+    if (unitStamp[u] !== 1) continue;
+    const usable = usableSlack[u];
+    if (usable < 0) continue; // no notional
+    const start = recordStart[u];
+    const end = recordStart[u + 1];
+    let weighted = 0;
+    for (let r = start + 2; r < end; r += 3) {
+      const size = record[r + 1];
+      weighted += Math.abs(size) * firstPrice[record[r]] * queueRate[2 * record[r] + (size > 0 ? 0 : 1)];
+    }
+    const perRate = usable > 0 && weighted > 0 ? usable / weighted : 0;
     let previousQueue = -1;
     for (let r = start + 2; r < end; r += 3) {
       const size = record[r + 1];
@@ -333,13 +363,12 @@ function firstWave(input: Evaluation, queues: LookAgainQueues, deferred: Deferre
       const q = 2 * record[r] + (size > 0 ? 0 : 1);
       if (q === previousQueue) continue;
       previousQueue = q;
-      if (size < 0 && shortDue < 0) shortDue = Math.log1p(budget);
-      const due = size > 0 ? longDue : shortDue;
+      const allowance = perRate * queueRate[q];
+      const due = size > 0 ? allowance : Math.log1p(allowance / (1 + maxSlope));
       if (due < deferLimit[q]) queues.insert(q, u, 1, due);
       else deferred.add(q, u, due);
     }
   }
-  return waveCount;
 }
 
 /**
