@@ -341,33 +341,44 @@ function firstWave(input: Evaluation, usableSlack: Float64Array): number {
  * stamp −1 and are skipped.
  */
 function scheduleFirstWave(input: Evaluation, usableSlack: Float64Array, firstPrice: Float64Array, queueRate: Float64Array, queues: LookAgainQueues, deferred: DeferredEntries): void {
-  const { recordStart, record, maxSlope, unitStamp } = input;
-  const deferLimit = deferred.limit;
+  const { recordStart, unitStamp } = input;
   const unitCount = recordStart.length - 1;
   for (let u = 0; u < unitCount; u++) {
     if (unitStamp[u] !== 1) continue;
     const usable = usableSlack[u];
     if (usable < 0) continue; // no notional
-    const start = recordStart[u];
-    const end = recordStart[u + 1];
-    let weighted = 0;
-    for (let r = start + 2; r < end; r += 3) {
-      const size = record[r + 1];
-      weighted += Math.abs(size) * firstPrice[record[r]] * queueRate[2 * record[r] + (size > 0 ? 0 : 1)];
-    }
-    const perRate = usable > 0 && weighted > 0 ? usable / weighted : 0;
-    let previousQueue = -1;
-    for (let r = start + 2; r < end; r += 3) {
-      const size = record[r + 1];
-      if (size === 0) continue;
-      const q = 2 * record[r] + (size > 0 ? 0 : 1);
-      if (q === previousQueue) continue;
-      previousQueue = q;
-      const allowance = perRate * queueRate[q];
-      const due = size > 0 ? allowance : Math.log1p(allowance / (1 + maxSlope));
-      if (due < deferLimit[q]) queues.insert(q, u, 1, due);
-      else deferred.add(q, u, due);
-    }
+    queueUnit(input, u, 1, usable, firstPrice, null, queueRate, queues, deferred);
+  }
+}
+
+/**
+ * Queues unit u's entries with stamp `stamp`: its usable slack split between its queues by their
+ * speeds (allowance a_q = usable·v_q / Σ_p N_p·v_q(p), N_p at `atPrice`; see runCascade), each
+ * due at the queue's running move `since[q]` (0 when null: measured from the start) plus the
+ * allowance (a long) or ln(1 + a/(1 + s_max)) (a short). With `deferred`, entries not due soon
+ * are listed there instead.
+ */
+function queueUnit(input: Evaluation, u: number, stamp: number, usable: number, atPrice: Float64Array, since: Float64Array | null, queueRate: Float64Array, queues: LookAgainQueues, deferred: DeferredEntries | null): void {
+  const { recordStart, record, maxSlope } = input;
+  const start = recordStart[u];
+  const end = recordStart[u + 1];
+  let weighted = 0;
+  for (let r = start + 2; r < end; r += 3) {
+    const size = record[r + 1];
+    weighted += Math.abs(size) * atPrice[record[r]] * queueRate[2 * record[r] + (size > 0 ? 0 : 1)];
+  }
+  const perRate = usable > 0 && weighted > 0 ? usable / weighted : 0;
+  let previousQueue = -1;
+  for (let r = start + 2; r < end; r += 3) {
+    const size = record[r + 1];
+    if (size === 0) continue;
+    const q = 2 * record[r] + (size > 0 ? 0 : 1);
+    if (q === previousQueue) continue;
+    previousQueue = q;
+    const allowance = perRate * queueRate[q];
+    const due = (since === null ? 0 : since[q]) + (size > 0 ? allowance : Math.log1p(allowance / (1 + maxSlope)));
+    if (deferred !== null && due >= deferred.limit[q]) deferred.add(q, u, due);
+    else queues.insert(q, u, stamp, due);
   }
 }
 
@@ -407,28 +418,7 @@ function evaluateLooked(input: Evaluation, looked: Int32Array, lookedCount: numb
       continue;
     }
     const usable = slack - 1e-9 * (magnitude + maintenance + notional);
-    const stamp = ++unitStamp[u];
-    // Split the usable slack between the unit's queues in proportion to how fast each has been
-    // moving: allowance a_q = usable·v_q / Σ_p N_p·v_q(p), so that Σ_p N_p·a_q(p) = usable (the
-    // loss bound holds for any split) and the entries come due at about the same time, instead
-    // of the fastest market triggering every look of a diversified account.
-    let weighted = 0;
-    for (let r = start + 2; r < end; r += 3) {
-      const size = record[r + 1];
-      weighted += Math.abs(size) * price[record[r]] * queueRate[2 * record[r] + (size > 0 ? 0 : 1)];
-    }
-    const perRate = usable > 0 && weighted > 0 ? usable / weighted : 0;
-    let previousQueue = -1;
-    for (let r = start + 2; r < end; r += 3) {
-      const size = record[r + 1];
-      if (size === 0) continue;
-      const q = 2 * record[r] + (size > 0 ? 0 : 1);
-      if (q === previousQueue) continue;
-      previousQueue = q;
-      // Long: ΔX ≤ a (loss ≤ N_p·a); short: ΔY ≤ ln(1 + a/(1 + s_max)) (loss ≤ (1 + s_max)·N_p·(e^ΔY − 1) ≤ N_p·a).
-      const allowance = perRate * queueRate[q];
-      queues.insert(q, u, stamp, runningMove[q] + (size > 0 ? allowance : Math.log1p(allowance / (1 + maxSlope))));
-    }
+    queueUnit(input, u, ++unitStamp[u], Math.max(0, usable), price, runningMove, queueRate, queues, null);
   }
   return waveCount;
 }
