@@ -8,9 +8,9 @@
 //      dispatcher (32 in flight) sends them, wired as the app wires it (new rows handed over at
 //      commit, the rest claimed). Deliveries/s over the window and alert-to-delivery latency
 //      (receiver's receive time of a verified request − the alert's firedAt, same machine clock) of
-//      firing messages. firedAt is when recordAlertEvent was called; `fireLag` is how late that call
-//      was against the schedule (10 ms ticks, plus any event-loop stall of this process, which the
-//      latency would otherwise hide);
+//      firing messages. firedAt is the alert's SCHEDULED time (i/rate after the start), not the
+//      moment recordAlertEvent got called: an event-loop stall of this process delays the calls,
+//      and would otherwise be left out of the latency (`fireLag` shows how late the calls were);
 //   3. outage  — the receiver closes its port for BENCH_WEBHOOKS_OUTAGE_SECONDS while alerts keep
 //      firing; then it listens again and firing stops; drain time = until every delivery is
 //      delivered (its rate is the saturated throughput), and every outbox webhook-id must have
@@ -137,13 +137,13 @@ try {
   dispatcher.start();
   engine.handOffTo(dispatcher);
   let serial = 0;
-  /** Time from recordAlertEvent to its commit (alert + outbox + notifier state), per firing alert. */
+  /** Time from the alert's scheduled time to its commit (alert + outbox + notifier state), per firing alert. */
   let commitLatencies: number[] = [];
   const inflightRecords = new Set<Promise<unknown>>();
-  function fireOne() {
+  function fireOne(scheduledAtMs: number) {
     const i = serial++;
     const fingerprint = `deviation:B${i}-USD:binance-spot`;
-    const event = { kind: "firing" as const, fingerprint, check: "deviation", market: `B${i}-USD`, feed: "binance-spot", severity: "warning", value: 0.052, threshold: 0.01, at: Date.now() };
+    const event = { kind: "firing" as const, fingerprint, check: "deviation", market: `B${i}-USD`, feed: "binance-spot", severity: "warning", value: 0.052, threshold: 0.01, at: scheduledAtMs };
     const p = recordAlertEvent(engine, event)
       .then(async () => {
         commitLatencies.push(Date.now() - event.at);
@@ -158,7 +158,7 @@ try {
   }
   /** Per fired alert: ms between its scheduled time and the call (healthy phase). */
   let fireLags: number[] = [];
-  /** Fires RATE alerts/s until `until()` says stop (ticks of 10 ms, catching up on late ticks). */
+  /** Fires RATE alerts/s until `until()` says stop (ticks of ~2 ms, catching up on late ticks). */
   async function fireWhile(until: () => boolean) {
     const startedAt = Date.now();
     let fired = 0;
@@ -166,11 +166,12 @@ try {
       const now = Date.now();
       const due = Math.floor(((now - startedAt) / 1000) * RATE);
       while (fired < due) {
-        fireLags.push(now - (startedAt + Math.ceil((fired * 1000) / RATE)));
-        fireOne();
+        const scheduledAtMs = startedAt + Math.ceil((fired * 1000) / RATE);
+        fireLags.push(now - scheduledAtMs);
+        fireOne(scheduledAtMs);
         fired += 1;
       }
-      await sleep(10);
+      await sleep(2);
     }
     return fired;
   }
