@@ -352,6 +352,10 @@ export class AlertingEngine {
     });
     for (const p of predicted) this.notifier.ingest(p.alert);
     const writes = this.notifierWrites(now);
+    if (inserts.length + resolves.length + acks.length === 0 && writes.empty) {
+      this.afterCommit([], writes, []);
+      return ops.map(noChange);
+    }
     const result = await inTransaction({ pool: this.options.pool, prisma: this.db }, async (tx) => {
       const [rows] = await tx.run(
         [
