@@ -418,3 +418,85 @@ describe("Notifier persistence and reconfiguration", () => {
     expect(out.nextWakeAtMs).toBe(390_000);
   });
 });
+
+describe("Notifier incremental persistence (takeGroupChanges)", () => {
+  // A seeded random walk over fire / resolve / ack / time + flush on two routes and two endpoints,
+  // taking the changes after every 1–4 steps (so a group can be deleted and re-created in between):
+  // applying them to the rows persisted so far must give exactly the groups of a full snapshot (what
+  // the alerting engine wrote before it persisted changes only).
+  it("changes applied step by step equal a full snapshot (seeded random walk)", () => {
+    let seed = 20261125;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const clock = new VirtualClock(0);
+    const config: NotifierConfig = {
+      routes: [
+        { id: "by-market", match: {}, webhooks: ["oncall", "slack"], groupBy: ["market"], groupWaitMs: 1000, groupIntervalMs: 5000, repeatIntervalMs: 20_000 },
+        { id: "each", match: { severity: "critical" }, webhooks: ["oncall"], groupBy: ["..."], groupWaitMs: 0, groupIntervalMs: 2000, repeatIntervalMs: 10_000 },
+      ],
+    };
+    const notifier = new Notifier(config, clock);
+    const fingerprints = ["BTC-USD", "ETH-USD", "SOL-USD"].flatMap((m) => ["binance-spot", "coinbase"].map((f) => oracleFingerprint("deviation", m, f)));
+    const open = new Map<string, Alert>();
+    const persisted = new Map<string, string>();
+    const keyOf = (g: { endpointId: string; groupKey: string }) => `${g.endpointId}|${g.groupKey}`;
+    let removedSeen = 0;
+    for (let step = 0; step < 2000; step++) {
+      const r = random();
+      const fp = fingerprints[Math.floor(random() * fingerprints.length)];
+      if (r < 0.35) {
+        const [, market, feed] = fp.split(":");
+        const alert: Alert = {
+          fingerprint: fp,
+          labels: { check: "deviation", market, feed, severity: random() < 0.5 ? "critical" : "warning" },
+          status: "firing",
+          value: 0.05,
+          threshold: 0.01,
+          firedAtMs: clock.t,
+          resolvedAtMs: null,
+          acknowledgedAtMs: null,
+          link: null,
+        };
+        if (!open.has(fp)) {
+          open.set(fp, alert);
+          notifier.ingest(alert);
+        }
+      } else if (r < 0.6) {
+        const alert = open.get(fp);
+        if (alert) {
+          open.delete(fp);
+          notifier.ingest({ ...alert, status: "resolved", resolvedAtMs: clock.t });
+        }
+      } else if (r < 0.7) {
+        notifier.acknowledge(fp, "oncall@example");
+      } else {
+        clock.t += Math.floor(random() * 4000);
+        notifier.flushDue();
+      }
+      if (random() < 0.5) continue;
+      const changes = notifier.takeGroupChanges();
+      for (const g of changes.changed) persisted.set(keyOf(g), JSON.stringify(g));
+      for (const g of changes.removed) persisted.delete(keyOf(g));
+      removedSeen += changes.removed.length;
+      const full = new Map(notifier.snapshot().groups.map((g) => [keyOf(g), JSON.stringify(g)]));
+      expect(persisted, `step ${step}`).toEqual(full);
+    }
+    // The walk exercised group deletion, not only creation.
+    expect(removedSeen).toBeGreaterThan(50);
+    notifier.takeGroupChanges();
+    expect(notifier.takeGroupChanges()).toEqual({ changed: [], removed: [] });
+  });
+
+  it("a restored notifier has nothing to persist until it changes", () => {
+    const clock = new VirtualClock(0);
+    const before = new Notifier(oneRoute, clock);
+    before.ingest({ fingerprint: DEV, labels: labelsOf(DEV), status: "firing", value: 1, threshold: 0.5, firedAtMs: 0, resolvedAtMs: null, acknowledgedAtMs: null, link: null });
+    const after = Notifier.restore(oneRoute, clock, JSON.parse(JSON.stringify(before.snapshot())));
+    expect(after.takeGroupChanges()).toEqual({ changed: [], removed: [] });
+    clock.t = 30_000;
+    after.flushDue();
+    expect(after.takeGroupChanges().changed.map((g) => [g.groupKey, g.hasFlushed])).toEqual([["route-0:{}", true]]);
+  });
+});

@@ -214,19 +214,43 @@ export interface FlushResult {
 export interface NotifierSnapshot {
   version: 1;
   firing: Alert[];
-  groups: {
-    routeId: string;
-    endpointId: string;
-    groupKey: string;
-    groupLabels: Record<string, string>;
-    alerts: Alert[];
-    nextFlushAtMs: number;
-    hasFlushed: boolean;
-    lastFiring: string[];
-    lastNotifiedAtMs: number | null;
-    toldFiring: string[];
-  }[];
+  groups: GroupSnapshot[];
   pendingEvents: { routeId: string; endpointId: string; event: InfoEvent }[];
+}
+
+/** One aggregation group's persisted state (NotifierSnapshot.groups). */
+export interface GroupSnapshot {
+  routeId: string;
+  endpointId: string;
+  groupKey: string;
+  groupLabels: Record<string, string>;
+  alerts: Alert[];
+  nextFlushAtMs: number;
+  hasFlushed: boolean;
+  lastFiring: string[];
+  lastNotifiedAtMs: number | null;
+  toldFiring: string[];
+}
+
+/** Groups changed or deleted since the previous `takeGroupChanges()` (incremental persistence). */
+export interface GroupChanges {
+  changed: GroupSnapshot[];
+  removed: { endpointId: string; groupKey: string }[];
+}
+
+function groupSnapshot(g: AggregationGroup): GroupSnapshot {
+  return {
+    routeId: g.route.id,
+    endpointId: g.endpointId,
+    groupKey: g.groupKey,
+    groupLabels: { ...g.groupLabels },
+    alerts: JSON.parse(JSON.stringify([...g.alerts.values()])) as Alert[],
+    nextFlushAtMs: g.nextFlushAtMs,
+    hasFlushed: g.hasFlushed,
+    lastFiring: [...g.lastFiring],
+    lastNotifiedAtMs: g.lastNotifiedAtMs,
+    toldFiring: [...g.toldFiring],
+  };
 }
 
 /** Stand-in for a route removed from config while its groups still owe resolves. */
@@ -255,6 +279,9 @@ export class Notifier {
   /** fingerprint -> keys of the groups holding it. */
   private readonly groupKeysByFingerprint = new Map<string, Set<string>>();
   private pendingEvents: PendingEvent[] = [];
+  /** Keys of groups created or changed, and of groups deleted, since the last takeGroupChanges(). */
+  private readonly changedGroupKeys = new Set<string>();
+  private readonly removedGroups = new Map<string, { endpointId: string; groupKey: string }>();
 
   constructor(config: NotifierConfig, private readonly clock: Clock) {
     this.configure(config);
@@ -335,6 +362,7 @@ export class Notifier {
             toldFiring: new Set(),
           };
           this.groups.set(key, group);
+          this.removedGroups.delete(key);
         }
         this.insert(group, snapshot, now);
       }
@@ -342,6 +370,7 @@ export class Notifier {
   }
 
   private insert(group: AggregationGroup, alert: Alert, now: number): void {
+    this.changedGroupKeys.add(group.key);
     group.alerts.set(alert.fingerprint, alert);
     let keys = this.groupKeysByFingerprint.get(alert.fingerprint);
     if (!keys) this.groupKeysByFingerprint.set(alert.fingerprint, (keys = new Set()));
@@ -351,6 +380,12 @@ export class Notifier {
     if (!group.hasFlushed && alert.firedAtMs + group.route.groupWaitMs < now) {
       group.nextFlushAtMs = Math.min(group.nextFlushAtMs, now);
     }
+  }
+
+  /** The alert as last ingested, if it is firing (acknowledged or not); a copy. */
+  firingAlert(fingerprint: string): Alert | undefined {
+    const alert = this.firing.get(fingerprint);
+    return alert ? { ...alert, labels: { ...alert.labels } } : undefined;
   }
 
   /** Acknowledges a firing alert from the UI: no more repeats for it while it keeps firing. */
@@ -425,6 +460,7 @@ export class Notifier {
 
   private flushGroup(group: AggregationGroup, now: number, inhibition: InhibitionIndex): Notification | null {
     const route = group.route;
+    this.changedGroupKeys.add(group.key);
     // A late caller gets one flush, then the regular cadence from now (as a Go timer reset at fire time).
     group.nextFlushAtMs = now + route.groupIntervalMs;
     group.hasFlushed = true;
@@ -492,8 +528,30 @@ export class Notifier {
       keys?.delete(group.key);
       if (keys?.size === 0) this.groupKeysByFingerprint.delete(fp);
     }
-    if (group.alerts.size === 0 && group.toldFiring.size === 0) this.groups.delete(group.key);
+    if (group.alerts.size === 0 && group.toldFiring.size === 0) {
+      this.groups.delete(group.key);
+      this.changedGroupKeys.delete(group.key);
+      this.removedGroups.set(group.key, { endpointId: group.endpointId, groupKey: group.groupKey });
+    }
     return notification;
+  }
+
+  /**
+   * The groups changed or deleted since the previous call (or since construction/restore), for
+   * persisting only those: a full `snapshot()` per state change costs O(every live group and firing
+   * alert), which dominated the alerting engine's CPU per commit. Changed groups come as in
+   * `snapshot().groups`; a group deleted and re-created in between counts as changed.
+   */
+  takeGroupChanges(): GroupChanges {
+    const changed: GroupSnapshot[] = [];
+    for (const key of this.changedGroupKeys) {
+      const group = this.groups.get(key);
+      if (group) changed.push(groupSnapshot(group));
+    }
+    const removed = [...this.removedGroups.values()];
+    this.changedGroupKeys.clear();
+    this.removedGroups.clear();
+    return { changed, removed };
   }
 
   snapshot(): NotifierSnapshot {
@@ -501,18 +559,7 @@ export class Notifier {
     return {
       version: 1,
       firing: clone([...this.firing.values()]),
-      groups: [...this.groups.values()].map((g) => ({
-        routeId: g.route.id,
-        endpointId: g.endpointId,
-        groupKey: g.groupKey,
-        groupLabels: { ...g.groupLabels },
-        alerts: clone([...g.alerts.values()]),
-        nextFlushAtMs: g.nextFlushAtMs,
-        hasFlushed: g.hasFlushed,
-        lastFiring: [...g.lastFiring],
-        lastNotifiedAtMs: g.lastNotifiedAtMs,
-        toldFiring: [...g.toldFiring],
-      })),
+      groups: [...this.groups.values()].map(groupSnapshot),
       pendingEvents: this.pendingEvents.map((p) => ({ routeId: p.route.id, endpointId: p.endpointId, event: clone(p.event) })),
     };
   }

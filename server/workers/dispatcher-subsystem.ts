@@ -1,4 +1,5 @@
-// Starts the webhook dispatcher with the runtime: wakes on `outbox.enqueued`, polls every second
+// Starts the webhook dispatcher with the runtime: takes new outbox rows straight from the alerting
+// engine's commits (hand-off), wakes on `outbox.enqueued` for rows it did not take, polls every second
 // otherwise, and raises an `endpoint-disabled` alert (through the other endpoints' routes) when an
 // endpoint answers 410 or has failed for too long.
 // RISKWARDEN_WEBHOOK_TIME_SCALE compresses the retry schedule (e.g. 0.001 in end-to-end tests).
@@ -7,7 +8,7 @@ import { retryPolicy } from "../../lib/alerts";
 import { ConfigError } from "../env";
 import type { Runtime, Subsystem } from "../runtime-types";
 import { Dispatcher, type EndpointDisabledEvent } from "./dispatcher";
-import { alertingEngineOf } from "./notifier";
+import { alertingEngineOf, type AlertingSubsystem } from "./notifier";
 import { DEMO_RECEIVER_HOST } from "./notifier-demo";
 
 export type DispatcherSubsystem = Subsystem & { dispatcher: Dispatcher };
@@ -55,6 +56,7 @@ export async function startDispatcher(runtime: Runtime, source: Record<string, s
   const dispatcher = new Dispatcher(runtime.database.prisma, {
     appSecret: runtime.appSecret,
     allowHosts: dispatcherAllowHosts(runtime),
+    pool: runtime.database.pool,
     policy: retryPolicy({ timeScale: timeScaleFrom(source) }),
     onEndpointDisabled: async (event) => {
       console.warn(`[dispatcher] endpoint ${event.endpointId} disabled: ${event.reason}`);
@@ -64,11 +66,14 @@ export async function startDispatcher(runtime: Runtime, source: Record<string, s
   });
   const unsubscribe = runtime.bus.subscribe("outbox.enqueued", () => dispatcher.wake());
   dispatcher.start();
+  const engine = (runtime.subsystems.get("alerting") as AlertingSubsystem | undefined)?.engine ?? null;
+  engine?.handOffTo(dispatcher);
   return {
     name: "dispatcher",
     dispatcher,
     health: () => dispatcher.health(),
     async stop() {
+      engine?.handOffTo(null);
       unsubscribe();
       await dispatcher.stop();
     },

@@ -7,7 +7,7 @@ import { recordAlertEvent, type AlertEventInput } from "../services/alerts/recor
 import { createEndpoint, setEndpointEnabled } from "../services/webhooks/endpoints";
 import { createRoute } from "../services/webhooks/routes";
 import { listDeliveries, replayDelivery, testSend } from "../services/webhooks/deliveries";
-import { Dispatcher } from "./dispatcher";
+import { Dispatcher, type DispatcherOptions } from "./dispatcher";
 import { endpointDisabledAlert, endpointReenabledAlert } from "./dispatcher-subsystem";
 import { startReceiver, waitFor, type Receiver } from "./dispatcher-test-support";
 
@@ -18,7 +18,11 @@ function firing(fingerprint: string, at: number, severity = "warning"): AlertEve
   return { kind: "firing", fingerprint, check, market, feed, severity, value: 0.05, threshold: 0.01, at };
 }
 
-describe.each(testDatabaseKinds())("webhook dispatcher (%s)", (kind) => {
+// "app": wired as the app wires it (dispatcher-subsystem.ts): claims and outcome writes on the pg pool,
+// new rows handed over by the alerting engine at commit. "claims": Prisma only, every row claimed.
+const wirings = ["app", "claims"] as const;
+
+describe.each(testDatabaseKinds().flatMap((kind) => wirings.map((wiring) => [kind, wiring] as const)))("webhook dispatcher (%s, %s wiring)", (kind, wiring) => {
   let database: TestDatabase;
   let primary: Receiver;
   let backup: Receiver;
@@ -47,28 +51,45 @@ describe.each(testDatabaseKinds())("webhook dispatcher (%s)", (kind) => {
   beforeEach(async () => {
     // Receivers check webhook-timestamp against their wall clock (±5 min): start each test at "now".
     now = Date.now();
-    engine = await AlertingEngine.open(database.prisma, { appBaseUrl: "http://rw.test", pool: database.pool, nowMs: clock, onCommitted: () => dispatcher?.wake() });
-    dispatcher = new Dispatcher(database.prisma, {
-      appSecret: APP_SECRET,
-      allowHosts: ["127.0.0.1"],
+    engine = await AlertingEngine.open(database.prisma, {
+      appBaseUrl: "http://rw.test",
+      pool: database.pool,
+      nowMs: clock,
+      onCommitted: ({ outboxRows, handedOff }) => outboxRows > handedOff && dispatcher?.wake(),
+    });
+    dispatcher = startDispatcher({
       // Two attempts (now, then 1 s later) so dead-lettering is reachable; equal jitter with random 0.5.
       policy: retryPolicy({ scheduleMs: [0, 1000] }),
-      nowMs: clock,
-      random: () => 0.5,
-      pollMs: 50,
       onEndpointDisabled: async (event) => {
         await engine.reload();
         await engine.record(endpointDisabledAlert(event));
       },
     });
-    dispatcher.start();
+    // Its first claim has found nothing: from here on new rows are handed over (app wiring).
+    await dispatcher.whenIdle();
     primary.received.length = 0;
     backup.received.length = 0;
     primary.reply = () => ({ status: 200, body: "ok" });
   });
   afterEach(async () => {
+    engine.handOffTo(null);
     await dispatcher.stop();
   });
+
+  function startDispatcher(options: Partial<DispatcherOptions>): Dispatcher {
+    const started = new Dispatcher(database.prisma, {
+      appSecret: APP_SECRET,
+      allowHosts: ["127.0.0.1"],
+      nowMs: clock,
+      random: () => 0.5,
+      pollMs: 50,
+      ...(wiring === "app" ? { pool: database.pool } : {}),
+      ...options,
+    });
+    started.start();
+    if (wiring === "app") engine.handOffTo(started);
+    return started;
+  }
 
   it("delivers signed messages that the standardwebhooks library verifies, and logs the attempt", async () => {
     await recordAlertEvent(engine, firing("deviation:BTC-USD:binance-spot", now));
@@ -84,6 +105,8 @@ describe.each(testDatabaseKinds())("webhook dispatcher (%s)", (kind) => {
     expect(deliveries[0].attemptLog).toHaveLength(1);
     expect(deliveries[0].attemptLog[0]).toMatchObject({ statusCode: 200, responseExcerpt: "ok", error: null });
     expect(deliveries[0].attemptLog[0].latencyMs).toBeGreaterThanOrEqual(0);
+    // The app wiring sent it without a claim; otherwise it was claimed.
+    expect(dispatcher.health()).toMatchObject(wiring === "app" ? { handedOff: 1, claimed: 0 } : { handedOff: 0, claimed: 1 });
   });
 
   it("honours Retry-After on 429: the retry waits for it and the endpoint is paused until then", async () => {
@@ -158,8 +181,7 @@ describe.each(testDatabaseKinds())("webhook dispatcher (%s)", (kind) => {
 
   it("gives up on a request after the request timeout and retries it", async () => {
     await dispatcher.stop();
-    dispatcher = new Dispatcher(database.prisma, { appSecret: APP_SECRET, allowHosts: ["127.0.0.1"], policy: retryPolicy({ scheduleMs: [0, 1000] }), nowMs: clock, random: () => 0.5, pollMs: 50, requestTimeoutMs: 300 });
-    dispatcher.start();
+    dispatcher = startDispatcher({ policy: retryPolicy({ scheduleMs: [0, 1000] }), requestTimeoutMs: 300 });
     primary.reply = () => ({ status: 200, body: "late", delayMs: 2000 });
     await recordAlertEvent(engine, firing("deviation:AVAX-USD:binance-spot", now));
     dispatcher.wake();
@@ -176,19 +198,13 @@ describe.each(testDatabaseKinds())("webhook dispatcher (%s)", (kind) => {
   it("disables an endpoint that keeps failing for longer than the disable window", async () => {
     await dispatcher.stop();
     // Window of 10 s (Svix: 5 days); every attempt answers 500.
-    dispatcher = new Dispatcher(database.prisma, {
-      appSecret: APP_SECRET,
-      allowHosts: ["127.0.0.1"],
+    dispatcher = startDispatcher({
       policy: retryPolicy({ scheduleMs: [0, 6000, 6000, 6000], disableAfterFailingForMs: 10_000 }),
-      nowMs: clock,
-      random: () => 0.5,
-      pollMs: 50,
       onEndpointDisabled: async (event) => {
         await engine.reload();
         await engine.record(endpointDisabledAlert(event));
       },
     });
-    dispatcher.start();
     primary.reply = () => ({ status: 500, body: "still broken" });
     const startedAt = now;
     await recordAlertEvent(engine, firing("jump:LINK-USD:binance-spot", now));

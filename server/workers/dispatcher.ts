@@ -9,8 +9,14 @@
 //
 // Claiming is one statement: `UPDATE … FROM (SELECT … FOR UPDATE SKIP LOCKED)`, so several
 // dispatchers on PostgreSQL never claim the same row; on PGlite the single connection serialises
-// anyway. Outcomes are written in batches (one transaction per batch: attempts, rows, endpoints) —
-// single-row writes would cap throughput (DESIGN.md: batch writes on hot paths).
+// anyway. The alerting engine of the same process hands new rows over already claimed (`accept`,
+// see alerting-engine.ts), so in steady state there is no claim query at all; claims take what was
+// not handed over (backlog, retries, other writers), and only when rows may be due: after a wake-up
+// (new rows), a claim that came back full, a retry falling due, or the poll interval — never merely
+// because a request finished (on the bench half of all claims came back empty that way).
+// Outcomes are written in batches (one transaction per batch: attempts, rows, endpoints) —
+// single-row writes would cap throughput (DESIGN.md: batch writes on hot paths); on a pg pool the
+// batch is one round trip (sql-rows.ts `inTransaction`).
 //
 // Requests go through the guarded sender (services/webhooks/guarded-http.ts): every attempt resolves
 // the host once, checks each address against the SSRF guard and connects only to a checked one; a
@@ -29,8 +35,8 @@ import type { PrismaClient } from "../../generated/prisma/client";
 import { endpointSecret } from "../services/webhooks/endpoints";
 import { createGuardedSender, WebhookTargetBlocked, type GuardedSender } from "../services/webhooks/guarded-http";
 import type { AddressLookup } from "../services/webhooks/url-check";
-import { bodyForSend, type OutboxPayload } from "../services/webhooks/outbox";
-import { insertRows, recordset, rowsJson } from "../services/alerts/sql-rows";
+import { bodyForSend, CLAIMED_ENDPOINT_COLUMNS, type ClaimedDelivery, type DeliveryHandOff, type OutboxPayload } from "../services/webhooks/outbox";
+import { inTransaction, insertSql, queryPool, recordset, rowsJson, type PgPoolLike, type Statement } from "../services/alerts/sql-rows";
 
 const ATTEMPT_COLUMNS = { deliveryId: "bigint", at: "timestamp", statusCode: "int", latencyMs: "int", responseExcerpt: "text", error: "text" } as const;
 const UPDATE_COLUMNS = { id: "bigint", status: "text", attempts: "int", next: "timestamp", error: "text", delivered: "timestamp" } as const;
@@ -50,6 +56,25 @@ export type DispatcherOptions = {
   lockMs?: number;
   /** Poll interval when nothing signals new rows. */
   pollMs?: number;
+  /**
+   * Outcomes are gathered this long before their batch is written (default 20 ms): on the bench a
+   * write per handful of outcomes was a third of the database's work. Rows just stay `delivering`
+   * that much longer; `stop()` writes at once.
+   */
+  outcomeBatchMs?: number;
+  /**
+   * Claimed or handed-over rows waiting for a free request slot, at most (default 4 × concurrency).
+   * They wait in memory under their claim lock. Claims fill it in batches of up to this size: a
+   * backlog drains as fast as claims come back, one at a time, and on the bench claims of only
+   * `concurrency` rows left the slots idle half the time. And a short receiver stall should not
+   * send new rows the slow way (pending, then claimed).
+   */
+  readyBuffer?: number;
+  /**
+   * The pool under `db` (Database.pool): claims and outcome writes then run on plain pg connections
+   * (one round trip per outcome batch) instead of through Prisma.
+   */
+  pool?: PgPoolLike | null;
   nowMs?: () => number;
   random?: () => number;
   /** `security.allowWebhookHosts`: only these hosts may resolve to private, loopback or link-local addresses. */
@@ -61,20 +86,7 @@ export type DispatcherOptions = {
   onCommitted?: (outcomes: { deliveryId: bigint; action: AttemptDecision["action"] }[]) => void;
 };
 
-type ClaimedRow = {
-  id: bigint;
-  messageId: string;
-  endpointId: string;
-  payload: unknown;
-  attempts: number;
-  url: string;
-  format: string;
-  secretCipher: string | null;
-  headers: unknown;
-  failingSince: Date | null;
-  pausedUntil: Date | null;
-  endpointEnabled: boolean;
-};
+type ClaimedRow = ClaimedDelivery;
 
 type Outcome = {
   row: ClaimedRow;
@@ -95,12 +107,14 @@ function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-export class Dispatcher {
+export class Dispatcher implements DeliveryHandOff {
   private readonly policy: RetryPolicy;
   private readonly concurrency: number;
   private readonly requestTimeoutMs: number;
   private readonly lockMs: number;
   private readonly pollMs: number;
+  private readonly outcomeBatchMs: number;
+  private readonly readyBuffer: number;
   private readonly nowMs: () => number;
   private readonly sender: GuardedSender;
   private running = false;
@@ -109,13 +123,24 @@ export class Dispatcher {
   private ready: ClaimedRow[] = [];
   private outcomes: Outcome[] = [];
   private writing: Promise<void> | null = null;
-  private wakeUp: (() => void) | null = null;
-  private woken = false;
+  private wakeUp: ((reason: "poked") => void) | null = null;
+  /** Claim at the next chance (new rows, a retry due, the poll). */
+  private claimWanted = true;
+  /**
+   * Rows are (or may be) waiting to be claimed: hand-offs pause until a claim comes back short, so
+   * new rows queue behind a known backlog (an outage's, say) rather than overtake it. Rows left
+   * pending while a claim runs are claimed by the next one (claimWanted), right after it.
+   */
+  private backlog = true;
+  private poked = false;
+  private lastClaimAtMs = 0;
+  /** Earliest retry this dispatcher scheduled and has not claimed since (no query needed to know it). */
+  private nextRetryAtMs: number | null = null;
   private secretCache = new Map<string, string | null>();
   private deadlines = new Map<AbortController, number>();
   private sweeper: NodeJS.Timeout | null = null;
   private idleWaiters: (() => void)[] = [];
-  readonly counters = { claimed: 0, delivered: 0, retried: 0, dead: 0, disabledEndpoints: 0, writeErrors: 0 };
+  readonly counters = { claimed: 0, handedOff: 0, delivered: 0, retried: 0, dead: 0, disabledEndpoints: 0, writeErrors: 0 };
 
   constructor(
     private readonly db: PrismaClient,
@@ -126,6 +151,8 @@ export class Dispatcher {
     this.requestTimeoutMs = options.requestTimeoutMs ?? this.policy.requestTimeoutMs;
     this.lockMs = options.lockMs ?? this.requestTimeoutMs + 15_000;
     this.pollMs = options.pollMs ?? 1000;
+    this.outcomeBatchMs = options.outcomeBatchMs ?? 20;
+    this.readyBuffer = options.readyBuffer ?? 4 * this.concurrency;
     this.nowMs = options.nowMs ?? Date.now;
     this.sender = createGuardedSender({ allowHosts: options.allowHosts, lookup: options.lookup });
   }
@@ -139,24 +166,62 @@ export class Dispatcher {
   /** Stops claiming, waits for requests in flight and writes their outcomes. */
   async stop(): Promise<void> {
     this.running = false;
-    this.wake();
+    this.poke();
     await this.loopDone;
     await Promise.all(this.inFlight);
-    await this.writeOutcomes();
+    await this.writing;
+    while (this.outcomes.length > 0) await this.writeOutcomes();
     this.sender.close();
     // Claimed but never sent: hand back at once instead of waiting for the lock to expire.
-    const unsent = this.ready.splice(0).map((row) => row.id);
-    if (unsent.length > 0) {
-      await this.db.outboxDelivery
-        .updateMany({ where: { id: { in: unsent }, status: "delivering" }, data: { status: "pending", lockedUntil: null } })
-        .catch((error) => console.error(`[dispatcher] releasing ${unsent.length} claimed rows failed: ${(error as Error).message}`));
-    }
+    await this.release(this.ready.splice(0).map((row) => row.id));
+  }
+
+  private async release(ids: bigint[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.outboxDelivery
+      .updateMany({ where: { id: { in: ids }, status: "delivering" }, data: { status: "pending", lockedUntil: null } })
+      .catch((error) => console.error(`[dispatcher] releasing ${ids.length} claimed rows failed: ${(error as Error).message}`));
   }
 
   /** New rows were enqueued: claim now instead of at the next poll. */
   wake(): void {
-    this.woken = true;
-    this.wakeUp?.();
+    this.markBacklog();
+    this.poke();
+  }
+
+  private markBacklog(): void {
+    this.backlog = true;
+    this.claimWanted = true;
+  }
+
+  /** The loop has something to do other than claiming (a slot or the writer finished, stop). */
+  private poke(): void {
+    this.poked = true;
+    this.wakeUp?.("poked");
+  }
+
+  // ── hand-off from the alerting engine (DeliveryHandOff) ──
+
+  capacity(): number {
+    // While rows may be waiting to be claimed, new ones go behind them (pending) rather than ahead.
+    if (!this.running || this.backlog) return 0;
+    return Math.max(0, this.readyBuffer - this.ready.length);
+  }
+
+  lockedUntilMs(): number {
+    return this.nowMs() + this.lockMs;
+  }
+
+  accept(rows: ClaimedRow[], leftPending: number): void {
+    if (leftPending > 0) this.wake();
+    if (!this.running) {
+      // Stopped between capacity() and the commit: hand them back rather than wait for the lock.
+      void this.release(rows.map((row) => row.id));
+      return;
+    }
+    this.counters.handedOff += rows.length;
+    this.ready.push(...rows);
+    this.launchReady();
   }
 
   health() {
@@ -171,18 +236,20 @@ export class Dispatcher {
     });
   }
 
+  /** Waits for a wake-up, a poke or `ms`; a timeout means the poll is due (claim). */
   private sleep(ms: number): Promise<void> {
-    if (this.woken) {
-      this.woken = false;
+    if (this.poked) {
+      this.poked = false;
       return Promise.resolve();
     }
     return new Promise((resolve) => {
-      const timer = setTimeout(done, Math.max(0, ms));
+      const timer = setTimeout(() => done("timeout"), Math.max(0, ms));
       const self = this;
-      function done() {
+      function done(reason: "poked" | "timeout") {
         clearTimeout(timer);
         self.wakeUp = null;
-        self.woken = false;
+        self.poked = false;
+        if (reason === "timeout") self.claimWanted = true;
         resolve();
       }
       this.wakeUp = done;
@@ -190,15 +257,24 @@ export class Dispatcher {
   }
 
   /**
-   * Claims ahead: up to `concurrency` claimed rows wait in `ready` while `concurrency` requests are in
+   * Claims ahead: up to `readyBuffer` claimed rows wait in `ready` while `concurrency` requests are in
    * flight, and a finished request starts the next ready row at once. A claim is a database round
    * trip; without the buffer every slot would sit idle for it.
    */
   private async loop(): Promise<void> {
     while (this.running) {
       this.launchReady();
-      const room = this.concurrency - this.ready.length;
-      if (room >= Math.max(1, Math.floor(this.concurrency / 4))) {
+      const now = this.nowMs();
+      if (this.nextRetryAtMs !== null && this.nextRetryAtMs <= now) {
+        this.nextRetryAtMs = null;
+        this.claimWanted = true;
+      }
+      if (now - this.lastClaimAtMs >= this.pollMs) this.claimWanted = true;
+      const room = this.readyBuffer - this.ready.length;
+      if (this.claimWanted && room >= Math.max(1, Math.floor(this.concurrency / 4))) {
+        // Cleared before the query: a wake-up during it (rows committed after its snapshot) claims again.
+        this.claimWanted = false;
+        this.lastClaimAtMs = now;
         let rows: ClaimedRow[] = [];
         try {
           rows = await this.claim(room);
@@ -210,18 +286,23 @@ export class Dispatcher {
         if (rows.length > 0) {
           this.counters.claimed += rows.length;
           this.ready.push(...rows);
-          continue;
         }
-        if (this.inFlight.size === 0 && this.ready.length === 0 && this.outcomes.length === 0 && !this.writing) {
-          for (const resolve of this.idleWaiters.splice(0)) resolve();
-          const nextDue = await this.nextDueAtMs().catch(() => null);
-          const wait = nextDue === null ? this.pollMs : Math.min(this.pollMs, nextDue - this.nowMs());
-          await this.sleep(wait);
-          continue;
-        }
+        // A full claim: more may be due. A short one took everything due as of its snapshot.
+        if (rows.length === room) this.claimWanted = true;
+        else this.backlog = false;
+        continue;
       }
-      // Buffer full, or rows in flight: wait for a finished request, a wake-up or the poll.
-      await this.sleep(this.pollMs);
+      if (!this.claimWanted && this.inFlight.size === 0 && this.ready.length === 0 && this.outcomes.length === 0 && !this.writing) {
+        for (const resolve of this.idleWaiters.splice(0)) resolve();
+        const nextDue = await this.nextDueAtMs().catch(() => null);
+        this.nextRetryAtMs = null;
+        const wait = nextDue === null ? this.pollMs : Math.min(this.pollMs, nextDue - this.nowMs());
+        await this.sleep(wait);
+        continue;
+      }
+      // Requests in flight or the buffer full: wait for a finished request, a wake-up, a retry or the poll.
+      const untilRetry = this.nextRetryAtMs === null ? Infinity : this.nextRetryAtMs - now;
+      await this.sleep(Math.min(untilRetry, this.pollMs - (now - this.lastClaimAtMs)));
     }
   }
 
@@ -231,8 +312,8 @@ export class Dispatcher {
 
   private async claim(limit: number): Promise<ClaimedRow[]> {
     const now = this.nowMs();
-    return this.db.$queryRawUnsafe<ClaimedRow[]>(
-      `UPDATE "OutboxDelivery" AS d
+    const statement: Statement = {
+      text: `UPDATE "OutboxDelivery" AS d
           SET "status" = 'delivering', "lockedUntil" = $2::timestamptz AT TIME ZONE 'UTC'
          FROM (
            SELECT o."id" FROM "OutboxDelivery" o JOIN "WebhookEndpoint" e ON e."id" = o."endpointId"
@@ -246,12 +327,11 @@ export class Dispatcher {
             FOR UPDATE OF o SKIP LOCKED
          ) AS c, "WebhookEndpoint" AS e
         WHERE d."id" = c."id" AND e."id" = d."endpointId"
-      RETURNING d."id", d."messageId", d."endpointId", d."payload", d."attempts", e."url", e."format", e."secretCipher", e."headers",
-                e."failingSince", e."pausedUntil", e."enabled" AS "endpointEnabled"`,
-      iso(now),
-      iso(now + this.lockMs),
-      limit,
-    );
+      RETURNING d."id", d."messageId", d."endpointId", d."payload", d."attempts", ${CLAIMED_ENDPOINT_COLUMNS("e")}`,
+      values: [iso(now), iso(now + this.lockMs), limit],
+    };
+    if (this.options.pool) return queryPool<ClaimedRow>(this.options.pool, statement);
+    return this.db.$queryRawUnsafe<ClaimedRow[]>(statement.text, ...(statement.values ?? []));
   }
 
   private async nextDueAtMs(): Promise<number | null> {
@@ -274,7 +354,7 @@ export class Dispatcher {
       .finally(() => {
         this.inFlight.delete(task);
         this.launchReady();
-        this.wake();
+        this.poke();
       });
     this.inFlight.add(task);
   }
@@ -359,7 +439,10 @@ export class Dispatcher {
     if (this.writing) return this.writing;
     this.writing = (async () => {
       try {
-        while (this.outcomes.length > 0) await this.writeOutcomes();
+        while (this.outcomes.length > 0) {
+          if (this.running && this.outcomeBatchMs > 0) await new Promise((resolve) => setTimeout(resolve, this.outcomeBatchMs));
+          await this.writeOutcomes();
+        }
       } finally {
         this.writing = null;
       }
@@ -404,53 +487,58 @@ export class Dispatcher {
         wasFailing: (previous?.wasFailing ?? false) || o.row.failingSince !== null || o.row.pausedUntil !== null,
       });
     }
+    // Attempts and row updates in one statement, then each endpoint whose health changed: one
+    // transaction, one round trip on a pg pool.
+    const { from, select } = recordset(UPDATE_COLUMNS, 2, "v");
+    const statements: Statement[] = [
+      {
+        text: `WITH a AS (${insertSql("DeliveryAttempt", ATTEMPT_COLUMNS)})
+          UPDATE "OutboxDelivery" AS d
+             SET "status" = v."status", "attempts" = v."attempts", "nextAttemptAt" = ${select.next}, "lastError" = v."error",
+                 "deliveredAt" = ${select.delivered}, "lockedUntil" = NULL
+            FROM ${from}
+           WHERE d."id" = v."id"`,
+        values: [rowsJson(attempts), rowsJson(updates)],
+      },
+    ];
+    /** Endpoints whose disabling statement is at statements[index] (RETURNING a row if this flipped it). */
+    const disabling: { endpointId: string; reason: string; index: number }[] = [];
+    let released = false;
+    for (const [endpointId, update] of endpointUpdates) {
+      const { health, pauseUntilMs, wasFailing } = update;
+      const failingSince = health.failingSinceMs === null ? null : iso(health.failingSinceMs);
+      if (health.disabled) {
+        disabling.push({ endpointId, reason: health.disabledReason ?? "disabled", index: statements.length });
+        statements.push({
+          text: `UPDATE "WebhookEndpoint" SET "enabled" = false, "disabledReason" = $2, "failingSince" = $3::timestamptz AT TIME ZONE 'UTC'
+                  WHERE "id" = $1 AND "enabled" RETURNING "id"`,
+          values: [endpointId, health.disabledReason, failingSince],
+        });
+        continue;
+      }
+      if (health.failingSinceMs === null && !wasFailing && pauseUntilMs === null) continue; // healthy, nothing to write
+      if (health.failingSinceMs === null && pauseUntilMs === null) {
+        // Recovered: release the backlog now instead of at each message's next scheduled step
+        // (after an outage most would otherwise wait minutes on the retry schedule).
+        released = true;
+        statements.push({
+          text: `UPDATE "OutboxDelivery" SET "nextAttemptAt" = $2::timestamptz AT TIME ZONE 'UTC'
+                  WHERE "endpointId" = $1 AND "status" = 'pending' AND "nextAttemptAt" > $2::timestamptz AT TIME ZONE 'UTC'`,
+          values: [endpointId, iso(now)],
+        });
+      }
+      // A pause ends with the Retry-After it came from, or with the first success.
+      const pausedUntil =
+        pauseUntilMs !== null ? `$3::timestamptz AT TIME ZONE 'UTC'` : health.failingSinceMs === null ? "NULL" : `"pausedUntil"`;
+      statements.push({
+        text: `UPDATE "WebhookEndpoint" SET "failingSince" = $2::timestamptz AT TIME ZONE 'UTC', "pausedUntil" = ${pausedUntil} WHERE "id" = $1`,
+        values: pauseUntilMs !== null ? [endpointId, failingSince, iso(pauseUntilMs)] : [endpointId, failingSince],
+      });
+    }
     const disabled: EndpointDisabledEvent[] = [];
     try {
-      await this.db.$transaction(
-        async (tx) => {
-          await insertRows(tx, "DeliveryAttempt", ATTEMPT_COLUMNS, attempts);
-          const { from, select } = recordset(UPDATE_COLUMNS, 1, "v");
-          await tx.$executeRawUnsafe(
-            `UPDATE "OutboxDelivery" AS d
-                SET "status" = v."status", "attempts" = v."attempts", "nextAttemptAt" = ${select.next}, "lastError" = v."error",
-                    "deliveredAt" = ${select.delivered}, "lockedUntil" = NULL
-               FROM ${from}
-              WHERE d."id" = v."id"`,
-            rowsJson(updates),
-          );
-          for (const [endpointId, update] of endpointUpdates) {
-            const { health, pauseUntilMs, wasFailing } = update;
-            if (health.disabled) {
-              const flipped = await tx.webhookEndpoint.updateMany({
-                where: { id: endpointId, enabled: true },
-                data: { enabled: false, disabledReason: health.disabledReason, failingSince: health.failingSinceMs === null ? null : new Date(health.failingSinceMs) },
-              });
-              if (flipped.count === 1) disabled.push({ endpointId, reason: health.disabledReason ?? "disabled", atMs: now });
-              continue;
-            }
-            if (health.failingSinceMs === null && !wasFailing && pauseUntilMs === null) continue; // healthy, nothing to write
-            if (health.failingSinceMs === null && pauseUntilMs === null) {
-              // Recovered: release the backlog now instead of at each message's next scheduled step
-              // (after an outage most would otherwise wait minutes on the retry schedule).
-              await tx.$executeRawUnsafe(
-                `UPDATE "OutboxDelivery" SET "nextAttemptAt" = $2::timestamptz AT TIME ZONE 'UTC'
-                  WHERE "endpointId" = $1 AND "status" = 'pending' AND "nextAttemptAt" > $2::timestamptz AT TIME ZONE 'UTC'`,
-                endpointId,
-                iso(now),
-              );
-            }
-            await tx.webhookEndpoint.update({
-              where: { id: endpointId },
-              data: {
-                failingSince: health.failingSinceMs === null ? null : new Date(health.failingSinceMs),
-                // A pause ends with the Retry-After it came from, or with the first success.
-                ...(pauseUntilMs !== null ? { pausedUntil: new Date(pauseUntilMs) } : health.failingSinceMs === null ? { pausedUntil: null } : {}),
-              },
-            });
-          }
-        },
-        { maxWait: 60_000, timeout: 60_000 },
-      );
+      const results = await inTransaction({ pool: this.options.pool, prisma: this.db }, (tx) => tx.run(statements, { commit: true }));
+      for (const d of disabling) if (results[d.index].length === 1) disabled.push({ endpointId: d.endpointId, reason: d.reason, atMs: now });
     } catch (error) {
       // The rows stay `delivering` and are reclaimed after their lock expires: sent again, not lost.
       this.counters.writeErrors += 1;
@@ -472,7 +560,14 @@ export class Dispatcher {
         console.error(`[dispatcher] endpoint-disabled alert for ${event.endpointId} failed: ${(error as Error).message}`);
       }
     }
-    // Retries may be due soon (compressed schedules in tests): look again.
-    this.wake();
+    // What became claimable: retries at their time (compressed schedules in tests make that soon),
+    // a released backlog at once.
+    for (const o of batch) {
+      if (o.decision.action !== "retry") continue;
+      const at = o.decision.nextAttemptAtMs;
+      if (this.nextRetryAtMs === null || at < this.nextRetryAtMs) this.nextRetryAtMs = at;
+    }
+    if (released) this.markBacklog();
+    this.poke();
   }
 }

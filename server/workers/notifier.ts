@@ -82,9 +82,10 @@ export async function startAlerting(runtime: Runtime): Promise<AlertingSubsystem
   const engine = await AlertingEngine.open(db, {
     appBaseUrl: runtime.env.publicUrl,
     pool: runtime.database.pool,
-    onCommitted({ alertChanges, outboxRows }) {
+    onCommitted({ alertChanges, outboxRows, handedOff }) {
       for (const change of alertChanges) runtime.bus.publish("alert.changed", change);
-      if (outboxRows > 0) runtime.bus.publish("outbox.enqueued", { count: outboxRows, at: Date.now() });
+      // Rows handed to the dispatcher are on their way; the rest wait for its claim.
+      if (outboxRows > handedOff) runtime.bus.publish("outbox.enqueued", { count: outboxRows - handedOff, at: Date.now() });
       worker?.poke();
     },
   });

@@ -7,13 +7,29 @@
 // Operations queue up and run one batch at a time, each batch in one transaction (group commit:
 // under load many alerts share one commit; PGlite has one connection anyway). If a transaction
 // fails, the in-memory Notifier is rebuilt from the database, which still holds the last commit.
-import { Notifier, type NotifierSnapshot, type RouteConfig, type Silence } from "../../../lib/alerts";
+//
+// Round trips (each one a syscall and a wake-up of the database process, which under CPU contention
+// were most of the commit latency on the webhook bench):
+// - usually ONE statement per batch: the engine is the only writer of Alert rows and its Notifier
+//   holds every open alert, so it knows which firings open an alert and which resolves/acks close
+//   or mark one before asking the database. It applies them to the Notifier, and one statement
+//   writes the alert changes, their events, the outbox rows and the changed notifier groups, and
+//   checks that the database changed exactly the predicted alerts. If not (someone else wrote Alert
+//   rows), the statement fails, nothing is written, and the batch is redone the long way from a
+//   Notifier rebuilt from the database;
+// - the long way, also for batches holding one fingerprint twice: the alert writes first (their
+//   results decide what the Notifier sees), then the rest with COMMIT — two round trips on a pool.
+// A dispatcher in this process can take the new outbox rows straight from the commit (`handOffTo`):
+// they are inserted already claimed (`delivering`, locked as a claim would lock them) and sent
+// without a claim query. A crash before they are sent leaves them to the lock expiry like any
+// claimed row: at-least-once either way.
+import { Notifier, type GroupChanges, type NotifierSnapshot, type RouteConfig, type Silence } from "../../../lib/alerts";
 import type { Alert } from "../../../lib/alerts/types";
-import type { Prisma, PrismaClient } from "../../../generated/prisma/client";
+import type { PrismaClient } from "../../../generated/prisma/client";
 import type { Tx } from "../../db";
 import { alertFromRow, labelsFor, NO_PART, statusOf, storedLabels, type AlertEventInput, type AlertRowLike, type AlertStatusView } from "./alert-model";
-import { outboxRowsFor, type EndpointForOutbox } from "../webhooks/outbox";
-import { insertSql, recordset, rowsJson, withPgTransaction, type PgPoolLike, type RawRunner } from "./sql-rows";
+import { CLAIMED_ENDPOINT_COLUMNS, outboxRowsFor, type ClaimedDelivery, type DeliveryHandOff, type EndpointForOutbox } from "../webhooks/outbox";
+import { inTransaction, insertSql, recordset, rowsJson, type PgPoolLike, type Statement, type StatementTransaction } from "./sql-rows";
 
 export type AlertChange = { fingerprint: string; status: AlertStatusView; at: number };
 
@@ -21,11 +37,15 @@ export type AlertingEngineOptions = {
   /** Public base URL for links in payloads. */
   appBaseUrl: string;
   nowMs?: () => number;
-  /** Called after each commit (outside the transaction): publish on the bus, wake the dispatcher. */
-  onCommitted?: (summary: { alertChanges: AlertChange[]; outboxRows: number; nextWakeAtMs: number | null }) => void;
   /**
-   * The pool under `db` (Database.pool): batch transactions then run on a plain pg connection
-   * instead of a Prisma interactive transaction (lower commit latency; same statements).
+   * Called after each commit (outside the transaction): publish on the bus, wake the dispatcher.
+   * `handedOff` of the `outboxRows` went to the dispatcher directly (handOffTo); only the rest wait
+   * for its claim.
+   */
+  onCommitted?: (summary: { alertChanges: AlertChange[]; outboxRows: number; handedOff: number; nextWakeAtMs: number | null }) => void;
+  /**
+   * The pool under `db` (Database.pool): batch transactions then run on a plain pg connection, each
+   * step in one round trip, instead of a Prisma interactive transaction (same statements).
    */
   pool?: PgPoolLike;
   /** Most operations per transaction (group commit). */
@@ -51,13 +71,91 @@ const ALERT_COLUMNS = `"id", "fingerprint", "check", "market", "feed", "severity
 type AlertRow = AlertRowLike & { id: bigint };
 const ALERT_INSERT_COLUMNS = { fingerprint: "text", check: "text", market: "text", feed: "text", severity: "text", value: "float8", threshold: "float8", labels: "jsonb", firedAt: "timestamp" } as const;
 const ALERT_EVENT_COLUMNS = { alertId: "bigint", kind: "text", actor: "text", at: "timestamp", value: "float8", severity: "text" } as const;
-/** Outbox rows as outbox.ts builds them (status, attempts: database defaults). */
+/** Events of predicted changes: the alert is named by fingerprint, its id comes from the same statement. */
+const PREDICTED_EVENT_COLUMNS = { fingerprint: "text", kind: "text", actor: "text", at: "timestamp", value: "float8", severity: "text" } as const;
 const GROUP_COLUMNS = { key: "text", snapshot: "jsonb", updatedAt: "timestamp" } as const;
-export const OUTBOX_COLUMNS = { messageId: "text", endpointId: "text", eventType: "text", payload: "jsonb", nextAttemptAt: "timestamp", createdAt: "timestamp" } as const;
+/** Outbox rows as outbox.ts builds them, plus whether to insert the row claimed for the hand-off. */
+const OUTBOX_COLUMNS = { messageId: "text", endpointId: "text", eventType: "text", payload: "jsonb", nextAttemptAt: "timestamp", createdAt: "timestamp", handOff: "bool" } as const;
+const RESOLVE_COLUMNS = { fingerprint: "text", at: "timestamp" } as const;
+const ACK_COLUMNS = { fingerprint: "text", actor: "text" } as const;
+const A_ALERT_COLUMNS = ALERT_COLUMNS.replace(/"(\w+)"/g, 'a."$1"');
 
-function groupRowKey(group: NotifierSnapshot["groups"][number]): string {
+/** Message of the error the one-statement path raises when the database disagrees with the prediction. */
+const DIVERGED = "alert state diverged from the database";
+
+/**
+ * Outbox rows and notifier state as data-modifying CTEs `o`, `g`, `d`, with their parameters at the
+ * given positions. Outbox rows marked `handOff` whose endpoint is enabled and not paused (the claim's
+ * own conditions) are inserted `delivering` with the claim's lock. The LEFT JOIN keeps a row for a
+ * vanished endpoint, so its foreign key still fails the transaction.
+ */
+function outboxAndGroupsCtes(p: { outbox: number; groups: number; removed: number; now: number; lockedUntil: number }): string {
+  const outbox = recordset(OUTBOX_COLUMNS, p.outbox);
+  const claim = `COALESCE(x."handOff" AND w."enabled" AND (w."pausedUntil" IS NULL OR w."pausedUntil" <= $${p.now}::timestamptz AT TIME ZONE 'UTC'), false)`;
+  const groups = insertSql("NotifierGroup", GROUP_COLUMNS, `ON CONFLICT ("key") DO UPDATE SET "snapshot" = EXCLUDED."snapshot", "updatedAt" = EXCLUDED."updatedAt"`, p.groups);
+  return `o AS (
+    INSERT INTO "OutboxDelivery" ("messageId", "endpointId", "eventType", "payload", "nextAttemptAt", "createdAt", "status", "lockedUntil")
+    SELECT x."messageId", x."endpointId", x."eventType", x."payload", ${outbox.select.nextAttemptAt}, ${outbox.select.createdAt},
+           CASE WHEN ${claim} THEN 'delivering' ELSE 'pending' END,
+           CASE WHEN ${claim} THEN $${p.lockedUntil}::timestamptz AT TIME ZONE 'UTC' END
+      FROM ${outbox.from} LEFT JOIN "WebhookEndpoint" w ON w."id" = x."endpointId"
+    ON CONFLICT ("messageId") DO NOTHING
+    RETURNING "id", "messageId", "endpointId", "attempts", "status"),
+  g AS (${groups}),
+  d AS (DELETE FROM "NotifierGroup" WHERE "key" IN (SELECT jsonb_array_elements_text($${p.removed}::jsonb)))`;
+}
+
+/** The rows inserted claimed, with their endpoint, as the dispatcher's claim returns them. */
+const CLAIMED_SELECT = `SELECT o."id", o."messageId", o."endpointId", o."attempts", ${CLAIMED_ENDPOINT_COLUMNS("w")}
+  FROM o JOIN "WebhookEndpoint" w ON w."id" = o."endpointId" WHERE o."status" = 'delivering'`;
+
+/** The long way's second step: events (with alert ids from the first), outbox, notifier state. */
+const WRITE_SQL = `WITH e AS (${insertSql("AlertEvent", ALERT_EVENT_COLUMNS)}),
+  ${outboxAndGroupsCtes({ outbox: 2, groups: 3, removed: 4, now: 5, lockedUntil: 6 })}
+${CLAIMED_SELECT}`;
+
+/**
+ * The one-statement batch: alert inserts/resolves/acks, their events, outbox, notifier state, and
+ * the check that exactly the predicted fingerprints changed ($11, $12 of them). The check's CASE
+ * casts an explanatory text to int when it fails, which aborts the statement with that text.
+ * Returns one row per handed-off outbox row (at least one row), each with the changed alerts' ids.
+ */
+const PREDICTED_SQL = (() => {
+  const resolves = recordset(RESOLVE_COLUMNS, 2);
+  const acks = recordset(ACK_COLUMNS, 3);
+  const events = recordset(PREDICTED_EVENT_COLUMNS, 5);
+  return `WITH ins AS (${insertSql("Alert", ALERT_INSERT_COLUMNS, `ON CONFLICT DO NOTHING RETURNING "id", "fingerprint"`)}),
+  res AS (UPDATE "Alert" AS a SET "resolvedAt" = ${resolves.select.at} FROM ${resolves.from}
+           WHERE a."fingerprint" = x."fingerprint" AND a."resolvedAt" IS NULL RETURNING a."id", a."fingerprint"),
+  ack AS (UPDATE "Alert" AS a SET "acknowledgedAt" = $4::timestamptz AT TIME ZONE 'UTC', "acknowledgedBy" = x."actor" FROM ${acks.from}
+           WHERE a."fingerprint" = x."fingerprint" AND a."resolvedAt" IS NULL AND a."acknowledgedAt" IS NULL RETURNING a."id", a."fingerprint"),
+  changed AS (SELECT * FROM ins UNION ALL SELECT * FROM res UNION ALL SELECT * FROM ack),
+  e AS (INSERT INTO "AlertEvent" ("alertId", "kind", "actor", "at", "value", "severity")
+        SELECT c."id", x."kind", x."actor", ${events.select.at}, x."value", x."severity" FROM ${events.from} JOIN changed c ON c."fingerprint" = x."fingerprint"),
+  ${outboxAndGroupsCtes({ outbox: 6, groups: 7, removed: 8, now: 9, lockedUntil: 10 })},
+  verdict AS (SELECT (SELECT count(*) FROM changed) AS n,
+                     (SELECT count(*) FROM changed WHERE "fingerprint" IN (SELECT jsonb_array_elements_text($11::jsonb))) AS m)
+SELECT CASE WHEN v.n = $12::bigint AND v.m = $12::bigint THEN 1
+            ELSE ('${DIVERGED}: expected ' || $12::bigint || ' alert changes, the database made ' || v.n || ', ' || v.m || ' of them predicted')::int END AS "verified",
+       (SELECT json_agg(json_build_object('id', c."id"::text, 'fingerprint', c."fingerprint")) FROM changed c) AS "changedAlerts",
+       claimed.*
+  FROM verdict v LEFT JOIN (${CLAIMED_SELECT}) AS claimed ON true`;
+})();
+
+function groupRowKey(group: { endpointId: string; groupKey: string }): string {
   return JSON.stringify([group.endpointId, group.groupKey]);
 }
+
+function noChange(): RecordResult {
+  return { changed: false, alertId: null, status: null };
+}
+
+/** An op's fingerprint, or null for flush/reload. */
+function fingerprintOf(op: Op): string | null {
+  return op.type === "ack" ? op.fingerprint : op.type === "event" ? op.event.fingerprint : null;
+}
+
+type EventRow = { kind: string; actor?: string | null; at: Date; value: number; severity: string };
 
 /** Routes, silences and endpoints as the database holds them (file-managed and UI-managed alike). */
 export async function loadAlertingConfig(db: PrismaClient | Tx, nowMs: number) {
@@ -89,8 +187,7 @@ export async function loadAlertingConfig(db: PrismaClient | Tx, nowMs: number) {
 export class AlertingEngine {
   private notifier!: Notifier;
   private endpoints = new Map<string, EndpointForOutbox>();
-  /** Group rows as last committed, by key, as JSON text (only changed groups are written). */
-  private persistedGroups = new Map<string, string>();
+  private handOff: DeliveryHandOff | null = null;
   private queue: Queued[] = [];
   private running = false;
   private readonly nowMs: () => number;
@@ -123,7 +220,14 @@ export class AlertingEngine {
     };
     this.notifier = Notifier.restore({ routes: config.routes, silences: config.silences }, { nowMs: this.nowMs }, snapshot);
     this.endpoints = config.endpoints;
-    this.persistedGroups = new Map(groups.map((g) => [g.key, JSON.stringify(g.snapshot)]));
+  }
+
+  /**
+   * New outbox rows go straight to this dispatcher (in this process) as far as it has room, instead
+   * of waiting for its claim query; null stops that (the dispatcher is stopping).
+   */
+  handOffTo(target: DeliveryHandOff | null): void {
+    this.handOff = target;
   }
 
   /**
@@ -198,52 +302,155 @@ export class AlertingEngine {
     const now = this.nowMs();
     if (ops.every((op) => op.type === "flush" || op.type === "reload")) {
       const next = this.notifier.nextWakeAtMs();
-      if (next === null || next > now) return ops.map(() => ({ changed: false, alertId: null, status: null }));
+      if (next === null || next > now) return ops.map(noChange);
     }
+    const fingerprints = ops.map(fingerprintOf).filter((f): f is string => f !== null);
+    if (new Set(fingerprints).size === fingerprints.length) {
+      try {
+        return await this.commitPredicted(ops, now);
+      } catch (error) {
+        const diverged = error instanceof Error ? new RegExp(`${DIVERGED}[^"]*`).exec(error.message) : null;
+        if (!diverged) throw error;
+        console.warn(`[alerting] ${diverged[0]}; rebuilding the notifier from the database`);
+        await this.restoreFromDatabase();
+      }
+    }
+    return this.commitInTwoSteps(ops, now);
+  }
+
+  /** One statement: the alert changes are predicted from the Notifier and checked by the database. */
+  private async commitPredicted(ops: Op[], now: number): Promise<RecordResult[]> {
+    const inserts: Record<string, unknown>[] = [];
+    const resolves: { fingerprint: string; at: Date }[] = [];
+    const acks: { fingerprint: string; actor: string }[] = [];
+    const events: (EventRow & { fingerprint: string })[] = [];
+    const predicted: { index: number; alert: Alert; status: AlertStatusView }[] = [];
+    ops.forEach((op, index) => {
+      if (op.type === "event") {
+        const e = op.event;
+        const open = this.notifier.firingAlert(e.fingerprint);
+        if (e.kind === "firing") {
+          // Sent even when open: the partial unique index decides, and the check catches a surprise.
+          const row = { fingerprint: e.fingerprint, check: e.check, market: e.market ?? NO_PART, feed: e.feed, severity: e.severity, value: e.value, threshold: e.threshold, labels: storedLabels(e), firedAt: new Date(e.at) };
+          inserts.push(row);
+          if (open) return;
+          predicted.push({ index, alert: alertFromRow({ ...row, resolvedAt: null, acknowledgedAt: null, acknowledgedBy: null }), status: "firing" });
+          events.push({ fingerprint: e.fingerprint, kind: "firing", at: new Date(e.at), value: e.value, severity: e.severity });
+        } else {
+          resolves.push({ fingerprint: e.fingerprint, at: new Date(e.at) });
+          if (!open) return;
+          predicted.push({ index, alert: { ...open, status: "resolved", resolvedAtMs: e.at }, status: "resolved" });
+          events.push({ fingerprint: e.fingerprint, kind: "resolved", at: new Date(e.at), value: e.value, severity: open.labels.severity ?? e.severity });
+        }
+      } else if (op.type === "ack") {
+        const open = this.notifier.firingAlert(op.fingerprint);
+        acks.push({ fingerprint: op.fingerprint, actor: op.actor });
+        if (!open || open.acknowledgedAtMs !== null) return;
+        predicted.push({ index, alert: { ...open, acknowledgedAtMs: now, acknowledgedBy: op.actor }, status: "acknowledged" });
+        events.push({ fingerprint: op.fingerprint, kind: "acknowledged", actor: op.actor, at: new Date(now), value: open.value ?? 0, severity: open.labels.severity ?? "warning" });
+      }
+    });
+    for (const p of predicted) this.notifier.ingest(p.alert);
+    const writes = this.notifierWrites(now);
+    if (inserts.length + resolves.length + acks.length === 0 && writes.empty) {
+      this.afterCommit([], writes, []);
+      return ops.map(noChange);
+    }
+    const result = await inTransaction({ pool: this.options.pool, prisma: this.db }, async (tx) => {
+      const [rows] = await tx.run(
+        [
+          {
+            text: PREDICTED_SQL,
+            values: [
+              rowsJson(inserts),
+              rowsJson(resolves),
+              rowsJson(acks),
+              new Date(now).toISOString(),
+              rowsJson(events),
+              ...writes.values,
+              JSON.stringify(predicted.map((p) => p.alert.fingerprint)),
+              predicted.length,
+            ],
+          },
+        ],
+        { commit: true },
+      );
+      return rows as ({ changedAlerts: { id: string; fingerprint: string }[] | null } & Partial<Omit<ClaimedDelivery, "payload">>)[];
+    });
+    const ids = new Map((result[0]?.changedAlerts ?? []).map((c) => [c.fingerprint, BigInt(c.id)]));
+    const results = ops.map(noChange);
+    for (const p of predicted) results[p.index] = { changed: true, alertId: ids.get(p.alert.fingerprint) ?? null, status: p.status };
+    const claimed = result.filter((r): r is typeof r & Omit<ClaimedDelivery, "payload"> => r.id !== null && r.id !== undefined);
+    this.afterCommit(
+      predicted.map((p) => ({ fingerprint: p.alert.fingerprint, status: p.status, at: now })),
+      writes,
+      claimed,
+    );
+    return results;
+  }
+
+  /** The long way: alert writes first (their results decide what the Notifier sees), then the rest. */
+  private async commitInTwoSteps(ops: Op[], now: number): Promise<RecordResult[]> {
     const results: RecordResult[] = [];
     const alertChanges: AlertChange[] = [];
-    const events: Prisma.AlertEventCreateManyInput[] = [];
-    let outboxRows = 0;
-    let groupRows = new Map<string, string>();
-    const transaction = <T>(work: (tx: RawRunner) => Promise<T>): Promise<T> =>
-      this.options.pool ? withPgTransaction(this.options.pool, work) : this.db.$transaction((tx) => work(tx), { maxWait: 60_000, timeout: 60_000 });
-    await transaction(
-      async (tx) => {
-        const applied = await this.applyOps(tx, ops, now, events);
-        for (const row of applied) {
-          if (!row) {
-            results.push({ changed: false, alertId: null, status: null });
-            continue;
-          }
-          const status = statusOf(row);
-          results.push({ changed: true, alertId: row.id, status });
-          alertChanges.push({ fingerprint: row.fingerprint, status, at: now });
-          this.notifier.ingest(alertFromRow(row));
+    const events: (EventRow & { alertId: bigint })[] = [];
+    let writes: ReturnType<AlertingEngine["notifierWrites"]> | null = null;
+    const claimed = await inTransaction({ pool: this.options.pool, prisma: this.db }, async (tx) => {
+      const applied = await this.applyOps(tx, ops, now, events);
+      for (const row of applied) {
+        if (!row) {
+          results.push(noChange());
+          continue;
         }
-        const flush = this.notifier.flushDue();
-        const { rows, skipped } = outboxRowsFor(flush.notifications, this.endpoints, this.options.appBaseUrl, new Date(now));
-        for (const n of skipped) console.warn(`[alerting] route ${n.routeId} names unknown webhook endpoint ${n.endpointId}; notification dropped`);
-        const groups = this.changedGroups(now);
-        groupRows = groups.next;
-        // Events, outbox rows and notifier state in ONE statement (data-modifying CTEs): one round trip.
-        const events$ = insertSql("AlertEvent", ALERT_EVENT_COLUMNS);
-        const outbox$ = insertSql("OutboxDelivery", OUTBOX_COLUMNS, `ON CONFLICT ("messageId") DO NOTHING`).replace("$1", "$2");
-        const groups$ = insertSql("NotifierGroup", GROUP_COLUMNS, `ON CONFLICT ("key") DO UPDATE SET "snapshot" = EXCLUDED."snapshot", "updatedAt" = EXCLUDED."updatedAt"`).replace("$1", "$3");
-        await tx.$executeRawUnsafe(
-          `WITH e AS (${events$}), o AS (${outbox$}), g AS (${groups$}),
-                d AS (DELETE FROM "NotifierGroup" WHERE "key" IN (SELECT jsonb_array_elements_text($4::jsonb)))
-           SELECT 1`,
-          rowsJson(events),
-          rowsJson(rows),
-          rowsJson(groups.changed),
-          JSON.stringify(groups.removed),
-        );
-        outboxRows = rows.length;
-      },
-    );
-    this.persistedGroups = groupRows;
-    this.options.onCommitted?.({ alertChanges, outboxRows, nextWakeAtMs: this.notifier.nextWakeAtMs() });
+        const status = statusOf(row);
+        results.push({ changed: true, alertId: row.id, status });
+        alertChanges.push({ fingerprint: row.fingerprint, status, at: now });
+        this.notifier.ingest(alertFromRow(row));
+      }
+      writes = this.notifierWrites(now);
+      if (events.length === 0 && writes.empty) {
+        await tx.run([], { commit: true });
+        return [];
+      }
+      const [rows] = await tx.run([{ text: WRITE_SQL, values: [rowsJson(events), ...writes.values] }], { commit: true });
+      return rows as Omit<ClaimedDelivery, "payload">[];
+    });
+    if (writes) this.afterCommit(alertChanges, writes, claimed);
     return results;
+  }
+
+  /**
+   * What the Notifier decided after the batch's changes: due notifications as outbox rows (the first
+   * `handOffRoom` marked for the hand-off) and the changed groups, as the write CTEs' parameters.
+   */
+  private notifierWrites(now: number) {
+    const flush = this.notifier.flushDue();
+    const { rows, skipped } = outboxRowsFor(flush.notifications, this.endpoints, this.options.appBaseUrl, new Date(now));
+    for (const n of skipped) console.warn(`[alerting] route ${n.routeId} names unknown webhook endpoint ${n.endpointId}; notification dropped`);
+    const groups: GroupChanges = this.notifier.takeGroupChanges();
+    const handOff = this.handOff;
+    const handOffRoom = handOff && rows.length > 0 ? handOff.capacity() : 0;
+    return {
+      rows,
+      handOff,
+      empty: rows.length === 0 && groups.changed.length === 0 && groups.removed.length === 0,
+      /** outbox, groups, removed, now, lockedUntil — in the CTEs' parameter order. */
+      values: [
+        rowsJson(rows.map((row, i) => ({ ...row, handOff: i < handOffRoom }))),
+        rowsJson(groups.changed.map((group) => ({ key: groupRowKey(group), snapshot: group, updatedAt: new Date(now) }))),
+        JSON.stringify(groups.removed.map(groupRowKey)),
+        new Date(now).toISOString(),
+        handOffRoom > 0 && handOff ? new Date(handOff.lockedUntilMs()).toISOString() : null,
+      ],
+    };
+  }
+
+  /** After the commit: the rows exist, so a dispatcher that sends them can record the outcome. */
+  private afterCommit(alertChanges: AlertChange[], writes: ReturnType<AlertingEngine["notifierWrites"]>, claimed: Omit<ClaimedDelivery, "payload">[]): void {
+    const payloads = new Map(writes.rows.map((row) => [row.messageId, row.payload]));
+    const handedOff: ClaimedDelivery[] = claimed.map((c) => ({ ...c, payload: payloads.get(c.messageId) }));
+    if (writes.handOff && writes.rows.length > 0) writes.handOff.accept(handedOff, writes.rows.length - handedOff.length);
+    this.options.onCommitted?.({ alertChanges, outboxRows: writes.rows.length, handedOff: handedOff.length, nextWakeAtMs: this.notifier.nextWakeAtMs() });
   }
 
   /**
@@ -252,7 +459,7 @@ export class AlertingEngine {
    * every op in op order (null = no-op). One statement per op would make the round trips, not the
    * database, the limit.
    */
-  private async applyOps(tx: RawRunner, ops: Op[], now: number, events: Prisma.AlertEventCreateManyInput[]): Promise<(AlertRow | null)[]> {
+  private async applyOps(tx: StatementTransaction, ops: Op[], now: number, events: (EventRow & { alertId: bigint })[]): Promise<(AlertRow | null)[]> {
     const rows: (AlertRow | null)[] = new Array(ops.length).fill(null);
     let segment: number[] = [];
     let seen = new Set<string>();
@@ -262,9 +469,8 @@ export class AlertingEngine {
       seen = new Set();
     };
     for (let i = 0; i < ops.length; i++) {
-      const op = ops[i];
-      if (op.type === "flush" || op.type === "reload") continue;
-      const fingerprint = op.type === "ack" ? op.fingerprint : op.event.fingerprint;
+      const fingerprint = fingerprintOf(ops[i]);
+      if (fingerprint === null) continue;
       if (seen.has(fingerprint)) await run();
       seen.add(fingerprint);
       segment.push(i);
@@ -273,7 +479,7 @@ export class AlertingEngine {
     return rows;
   }
 
-  private async applySegment(tx: RawRunner, ops: Op[], indexes: number[], now: number, events: Prisma.AlertEventCreateManyInput[], rows: (AlertRow | null)[]) {
+  private async applySegment(tx: StatementTransaction, ops: Op[], indexes: number[], now: number, events: (EventRow & { alertId: bigint })[], rows: (AlertRow | null)[]) {
     const firing: { index: number; e: AlertEventInput }[] = [];
     const resolved: { index: number; e: AlertEventInput }[] = [];
     const acks: { index: number; fingerprint: string; actor: string }[] = [];
@@ -282,25 +488,51 @@ export class AlertingEngine {
       if (op.type === "ack") acks.push({ index, fingerprint: op.fingerprint, actor: op.actor });
       else if (op.type === "event") (op.event.kind === "firing" ? firing : resolved).push({ index, e: op.event });
     }
+    // A segment holds each fingerprint once, so its statements are independent: one round trip.
+    const statements: Statement[] = [];
     if (firing.length > 0) {
       // The partial unique index "Alert_one_open_per_fingerprint" makes a second open alert a no-op.
-      const inserted = await tx.$queryRawUnsafe<AlertRow[]>(
-        insertSql("Alert", ALERT_INSERT_COLUMNS, `ON CONFLICT DO NOTHING RETURNING ${ALERT_COLUMNS}`),
-        rowsJson(
-          firing.map(({ e }) => ({
-            fingerprint: e.fingerprint,
-            check: e.check,
-            market: e.market ?? NO_PART,
-            feed: e.feed,
-            severity: e.severity,
-            value: e.value,
-            threshold: e.threshold,
-            labels: storedLabels(e),
-            firedAt: new Date(e.at),
-          })),
-        ),
-      );
-      const byFingerprint = new Map(inserted.map((r) => [r.fingerprint, r]));
+      statements.push({
+        text: insertSql("Alert", ALERT_INSERT_COLUMNS, `ON CONFLICT DO NOTHING RETURNING ${ALERT_COLUMNS}`),
+        values: [
+          rowsJson(
+            firing.map(({ e }) => ({
+              fingerprint: e.fingerprint,
+              check: e.check,
+              market: e.market ?? NO_PART,
+              feed: e.feed,
+              severity: e.severity,
+              value: e.value,
+              threshold: e.threshold,
+              labels: storedLabels(e),
+              firedAt: new Date(e.at),
+            })),
+          ),
+        ],
+      });
+    }
+    if (resolved.length > 0) {
+      const { from } = recordset(RESOLVE_COLUMNS, 1);
+      statements.push({
+        text: `UPDATE "Alert" AS a SET "resolvedAt" = x."at" AT TIME ZONE 'UTC' FROM ${from}
+          WHERE a."fingerprint" = x."fingerprint" AND a."resolvedAt" IS NULL RETURNING ${A_ALERT_COLUMNS}`,
+        values: [rowsJson(resolved.map(({ e }) => ({ fingerprint: e.fingerprint, at: new Date(e.at) })))],
+      });
+    }
+    if (acks.length > 0) {
+      const { from } = recordset(ACK_COLUMNS, 1);
+      statements.push({
+        text: `UPDATE "Alert" AS a SET "acknowledgedAt" = $2::timestamptz AT TIME ZONE 'UTC', "acknowledgedBy" = x."actor" FROM ${from}
+          WHERE a."fingerprint" = x."fingerprint" AND a."resolvedAt" IS NULL AND a."acknowledgedAt" IS NULL
+          RETURNING ${A_ALERT_COLUMNS}`,
+        values: [rowsJson(acks.map(({ fingerprint, actor }) => ({ fingerprint, actor }))), new Date(now).toISOString()],
+      });
+    }
+    if (statements.length === 0) return;
+    const results = (await tx.run(statements)) as AlertRow[][];
+    let next = 0;
+    if (firing.length > 0) {
+      const byFingerprint = new Map(results[next++].map((r) => [r.fingerprint, r]));
       for (const { index, e } of firing) {
         const row = byFingerprint.get(e.fingerprint) ?? null;
         rows[index] = row;
@@ -308,13 +540,7 @@ export class AlertingEngine {
       }
     }
     if (resolved.length > 0) {
-      const { from } = recordset({ fingerprint: "text", at: "timestamp" }, 1);
-      const updated = await tx.$queryRawUnsafe<AlertRow[]>(
-        `UPDATE "Alert" AS a SET "resolvedAt" = x."at" AT TIME ZONE 'UTC' FROM ${from}
-          WHERE a."fingerprint" = x."fingerprint" AND a."resolvedAt" IS NULL RETURNING ${ALERT_COLUMNS.replace(/"(\w+)"/g, 'a."$1"')}`,
-        rowsJson(resolved.map(({ e }) => ({ fingerprint: e.fingerprint, at: new Date(e.at) }))),
-      );
-      const byFingerprint = new Map(updated.map((r) => [r.fingerprint, r]));
+      const byFingerprint = new Map(results[next++].map((r) => [r.fingerprint, r]));
       for (const { index, e } of resolved) {
         const row = byFingerprint.get(e.fingerprint) ?? null;
         rows[index] = row;
@@ -322,36 +548,13 @@ export class AlertingEngine {
       }
     }
     if (acks.length > 0) {
-      const { from } = recordset({ fingerprint: "text", actor: "text" }, 1);
-      const updated = await tx.$queryRawUnsafe<AlertRow[]>(
-        `UPDATE "Alert" AS a SET "acknowledgedAt" = $2::timestamptz AT TIME ZONE 'UTC', "acknowledgedBy" = x."actor" FROM ${from}
-          WHERE a."fingerprint" = x."fingerprint" AND a."resolvedAt" IS NULL AND a."acknowledgedAt" IS NULL
-          RETURNING ${ALERT_COLUMNS.replace(/"(\w+)"/g, 'a."$1"')}`,
-        rowsJson(acks.map(({ fingerprint, actor }) => ({ fingerprint, actor }))),
-        new Date(now).toISOString(),
-      );
-      const byFingerprint = new Map(updated.map((r) => [r.fingerprint, r]));
+      const byFingerprint = new Map(results[next++].map((r) => [r.fingerprint, r]));
       for (const { index, fingerprint, actor } of acks) {
         const row = byFingerprint.get(fingerprint) ?? null;
         rows[index] = row;
         if (row) events.push({ alertId: row.id, kind: "acknowledged", actor, at: new Date(now), value: row.value, severity: row.severity });
       }
     }
-  }
-
-  /** Groups changed or removed since the last commit, and the map to keep once this one commits. */
-  private changedGroups(now: number) {
-    const snapshot = this.notifier.snapshot();
-    const next = new Map<string, string>();
-    const changed: { key: string; snapshot: unknown; updatedAt: Date }[] = [];
-    for (const group of snapshot.groups) {
-      const key = groupRowKey(group);
-      const text = JSON.stringify(group);
-      next.set(key, text);
-      if (this.persistedGroups.get(key) !== text) changed.push({ key, snapshot: group, updatedAt: new Date(now) });
-    }
-    const removed = [...this.persistedGroups.keys()].filter((key) => !next.has(key));
-    return { next, changed, removed };
   }
 }
 

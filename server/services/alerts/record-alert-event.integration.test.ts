@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { openTestDatabase, testDatabaseKinds, type TestDatabase } from "../../testing/databases";
 import { AlertingEngine } from "./alerting-engine";
 import { recordAlertEvent, type AlertEventInput } from "./record-alert-event";
@@ -53,6 +53,7 @@ describe.each(testDatabaseKinds())("alert persistence and outbox (%s)", (kind) =
 
     const alerts = await database.prisma.alert.findMany({ where: { fingerprint: fp } });
     expect(alerts).toHaveLength(1);
+    expect(first.alertId).toBe(alerts[0].id);
     expect(alerts[0].firedAt.getTime()).toBe(T0);
     expect(await database.prisma.alertEvent.count({ where: { alertId: alerts[0].id } })).toBe(1);
     const rows = await outbox(fp);
@@ -171,5 +172,40 @@ describe.each(testDatabaseKinds())("alert persistence and outbox (%s)", (kind) =
       }),
     ).rejects.toThrow("governance step failed");
     expect(await database.prisma.outboxDelivery.count({ where: { eventType: "proposal.executed" } })).toBe(2);
+  });
+
+  it("notices alert rows written behind its back: the batch is redone from the database, nothing half-written", async () => {
+    const engine = await AlertingEngine.open(database.prisma, { appBaseUrl: "http://rw.test", pool: database.pool, nowMs: clock });
+    const opened = "staleness:XRP-USD:pyth-main";
+    const closed = "staleness:ADA-USD:pyth-main";
+    await recordAlertEvent(engine, firing(closed, now, { check: "staleness" }));
+    // Another writer opens one alert and resolves another; this engine's Notifier saw neither.
+    const foreign = await database.prisma.alert.create({
+      data: { fingerprint: opened, check: "staleness", market: "XRP-USD", feed: "pyth-main", severity: "warning", value: 9, threshold: 5, labels: { labels: { check: "staleness", severity: "warning", market: "XRP-USD", feed: "pyth-main" } }, firedAt: new Date(now) },
+    });
+    await database.prisma.alert.updateMany({ where: { fingerprint: closed, resolvedAt: null }, data: { resolvedAt: new Date(now + 1) } });
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      // Predicted: a new alert, and a resolve. The database disagrees on both.
+      const results = await Promise.all([
+        recordAlertEvent(engine, firing(opened, now + 2, { check: "staleness" })),
+        recordAlertEvent(engine, { ...firing(closed, now + 2, { check: "staleness" }), kind: "resolved" }),
+      ]);
+      expect(results).toEqual([
+        { changed: false, alertId: null, status: null },
+        { changed: false, alertId: null, status: null },
+      ]);
+      // The first batch (the firing) diverged; the rebuilt Notifier then predicted the resolve right.
+      expect(warn.mock.calls.map((c) => String(c[0]))).toEqual([
+        "[alerting] alert state diverged from the database: expected 1 alert changes, the database made 0, 0 of them predicted; rebuilding the notifier from the database",
+      ]);
+    } finally {
+      warn.mockRestore();
+    }
+    expect(await database.prisma.alert.findMany({ where: { fingerprint: opened } })).toEqual([foreign]);
+    expect(await database.prisma.alertEvent.count({ where: { alertId: foreign.id } })).toBe(0);
+    // Rebuilt from the database, the engine now knows the foreign alert: its resolve goes through.
+    const resolved = await recordAlertEvent(engine, { ...firing(opened, now + 3, { check: "staleness" }), kind: "resolved" });
+    expect(resolved).toEqual({ changed: true, alertId: foreign.id, status: "resolved" });
   });
 });

@@ -26,6 +26,42 @@ export type OutboxPayload = {
 
 export type EndpointForOutbox = { id: string; format: string; url: string };
 
+/** An outbox row claimed for sending (status `delivering`, locked), with what sending it needs. */
+export type ClaimedDelivery = {
+  id: bigint;
+  messageId: string;
+  endpointId: string;
+  payload: unknown;
+  attempts: number;
+  url: string;
+  format: string;
+  secretCipher: string | null;
+  headers: unknown;
+  failingSince: Date | null;
+  pausedUntil: Date | null;
+  endpointEnabled: boolean;
+};
+
+/** The endpoint columns of a ClaimedDelivery, selected from "WebhookEndpoint" under `alias`. */
+export const CLAIMED_ENDPOINT_COLUMNS = (alias: string) =>
+  ["url", "format", "secretCipher", "headers", "failingSince", "pausedUntil"].map((c) => `${alias}."${c}"`).join(", ") + `, ${alias}."enabled" AS "endpointEnabled"`;
+
+/**
+ * A dispatcher in the same process that takes new outbox rows straight from the transaction that
+ * wrote them (the alerting engine's hand-off), so they need no claim query.
+ */
+export type DeliveryHandOff = {
+  /** How many new rows it takes now; 0 leaves them `pending` for its claim (busy, or older rows wait). */
+  capacity(): number;
+  /** `lockedUntil` for rows inserted claimed now (the dispatcher's lock duration and clock). */
+  lockedUntilMs(): number;
+  /**
+   * After the commit: the rows inserted claimed, and how many others of the same commit were left
+   * `pending` (for its claim, which they should precede new hand-offs to).
+   */
+  accept(rows: ClaimedDelivery[], leftPending: number): void;
+};
+
 function eventTypeOf(notification: Notification, request: WebhookRequest): string {
   if (notification.event) return notification.event.eventType;
   if (request.fingerprints.length === 1) {
