@@ -22,6 +22,7 @@ for (let i = 0; i < runs; i++) {
   const start = performance.now();
   result = runCascade(book, current, -0.1, { accountListLimit: 0 });
   times.push(performance.now() - start);
+  if (process.env.CASCADE_TRACE) console.error((performance.now() - start).toFixed(1));
 }
 times.sort((a, b) => a - b);
 const median = times[times.length >> 1];
