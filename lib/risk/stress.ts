@@ -287,11 +287,37 @@ class DeferredEntries {
   }
 }
 
-// The two loops below evaluate units with the same arithmetic, in the same order as margin.ts:
-// equity = base (collateral, or the isolated margin) + Σ size·(P − entry); maintenance = Σ MM
-// of the tier in force; slack = equity − maintenance; the look-again budget
-// t = (slack − 1e-9·M) / ((1 + s_max)·N) (see runCascade). They are written out rather than
-// shared through a helper because they are the whole cost of the cascade.
+/**
+ * Exact slack of unit u at the current prices: equity = base (collateral, or the isolated margin)
+ * + Σ size·(P − entry), maintenance = Σ MM of the tier in force, summed in the same order as
+ * margin.ts. Writes to `usable[0]` the slack the look-again allowances may share: slack − 1e-9·M
+ * (see runCascade), at least 0, or −1 for a unit without notional (its slack never changes).
+ */
+function unitSlack(input: Evaluation, u: number, usable: Float64Array): number {
+  const { recordStart, record, price, curveStart, breaks, curveSlope, curveIntercept } = input;
+  const start = recordStart[u];
+  const end = recordStart[u + 1];
+  let equity = record[start];
+  let magnitude = Math.abs(equity);
+  let maintenance = 0;
+  let notional = 0;
+  for (let r = start + 2; r < end; r += 3) {
+    const m = record[r];
+    const size = record[r + 1];
+    const pnl = size * (price[m] - record[r + 2]);
+    equity += pnl;
+    const positionNotional = Math.abs(size) * price[m];
+    const c0 = curveStart[m];
+    let j = curveStart[m + 1] - 1;
+    while (j > c0 && positionNotional < breaks[j]) j--;
+    maintenance += curveSlope[j] * positionNotional + curveIntercept[j];
+    notional += positionNotional;
+    magnitude += Math.abs(pnl);
+  }
+  const slack = equity - maintenance;
+  usable[0] = notional === 0 ? -1 : Math.max(0, slack - 1e-9 * (magnitude + maintenance + notional));
+  return slack;
+}
 
 /**
  * The first wave: every unit evaluated in order; the liquidatable ones go to `waveUnits` (their
@@ -300,36 +326,16 @@ class DeferredEntries {
  * first wave's moves show which markets are moving.
  */
 function firstWave(input: Evaluation, usableSlack: Float64Array): number {
-  const { recordStart, record, price, curveStart, breaks, curveSlope, curveIntercept, unitStamp, waveUnits } = input;
+  const { recordStart, unitStamp, waveUnits } = input;
   const unitCount = recordStart.length - 1;
+  const usable = new Float64Array(1);
   let waveCount = 0;
   for (let u = 0; u < unitCount; u++) {
-    const start = recordStart[u];
-    const end = recordStart[u + 1];
-    let equity = record[start];
-    let magnitude = Math.abs(equity);
-    let maintenance = 0;
-    let notional = 0;
-    for (let r = start + 2; r < end; r += 3) {
-      const m = record[r];
-      const size = record[r + 1];
-      const pnl = size * (price[m] - record[r + 2]);
-      equity += pnl;
-      const positionNotional = Math.abs(size) * price[m];
-      const c0 = curveStart[m];
-      let j = curveStart[m + 1] - 1;
-      while (j > c0 && positionNotional < breaks[j]) j--;
-      maintenance += curveSlope[j] * positionNotional + curveIntercept[j];
-      notional += positionNotional;
-      magnitude += Math.abs(pnl);
+    if (unitSlack(input, u, usable) < 0) waveUnits[waveCount++] = u;
+    else {
+      unitStamp[u] = 1;
+      usableSlack[u] = usable[0];
     }
-    const slack = equity - maintenance;
-    if (slack < 0) {
-      waveUnits[waveCount++] = u;
-      continue;
-    }
-    unitStamp[u] = 1;
-    usableSlack[u] = notional === 0 ? -1 : Math.max(0, slack - 1e-9 * (magnitude + maintenance + notional));
   }
   return waveCount;
 }
@@ -388,37 +394,14 @@ function queueUnit(input: Evaluation, u: number, stamp: number, usable: number, 
  * current running moves with a new stamp.
  */
 function evaluateLooked(input: Evaluation, looked: Int32Array, lookedCount: number, queues: LookAgainQueues, runningMove: Float64Array, queueRate: Float64Array): number {
-  const { recordStart, record, price, curveStart, breaks, curveSlope, curveIntercept, maxSlope, unitStamp, waveUnits } = input;
+  const { recordStart, record, price, unitStamp, waveUnits } = input;
   touchRecords(recordStart, record, looked, lookedCount);
   let waveCount = 0;
+  const usable = new Float64Array(1);
   for (let i = 0; i < lookedCount; i++) {
     const u = looked[i];
-    const start = recordStart[u];
-    const end = recordStart[u + 1];
-    let equity = record[start];
-    let magnitude = Math.abs(equity);
-    let maintenance = 0;
-    let notional = 0;
-    for (let r = start + 2; r < end; r += 3) {
-      const m = record[r];
-      const size = record[r + 1];
-      const pnl = size * (price[m] - record[r + 2]);
-      equity += pnl;
-      const positionNotional = Math.abs(size) * price[m];
-      const c0 = curveStart[m];
-      let j = curveStart[m + 1] - 1;
-      while (j > c0 && positionNotional < breaks[j]) j--;
-      maintenance += curveSlope[j] * positionNotional + curveIntercept[j];
-      notional += positionNotional;
-      magnitude += Math.abs(pnl);
-    }
-    const slack = equity - maintenance;
-    if (slack < 0) {
-      waveUnits[waveCount++] = u;
-      continue;
-    }
-    const usable = slack - 1e-9 * (magnitude + maintenance + notional);
-    queueUnit(input, u, ++unitStamp[u], Math.max(0, usable), price, runningMove, queueRate, queues, null);
+    if (unitSlack(input, u, usable) < 0) waveUnits[waveCount++] = u;
+    else queueUnit(input, u, ++unitStamp[u], Math.max(0, usable[0]), price, runningMove, queueRate, queues, null);
   }
   return waveCount;
 }
