@@ -2,35 +2,14 @@
 // preview as they type, submits; two other members approve (2-of-3); the admin moves the demo
 // clock; holders vote with server-signed EIP-712 votes; time advances through the vote and the
 // timelock; the scheduler executes; the market shows parameter version 2.
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import path from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { launchBrowser, screenshotDir } from "./browser";
+import type { Page } from "playwright-core";
+import { demoSessions, screenshotDir } from "./browser";
 
 const baseUrl = inject("baseUrl");
 const DAY_MS = 86_400_000;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => {});
-  await browser?.close();
-});
-
-/** A page signed in as a demo persona, in its own browser context (own cookies). */
-async function signedIn(persona: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  await page.goto(`${baseUrl}/signin`);
-  await page.getByTestId(`demo-signin-${persona}`).click();
-  await page.waitForURL(`${baseUrl}/`);
-  await expect.poll(() => page.getByTestId("session-address").textContent(), { timeout: 15_000 }).toMatch(/^0x/);
-  return page;
-}
+const { signedIn } = demoSessions(baseUrl);
 
 async function stateOf(page: Page): Promise<string | null> {
   return page.getByTestId("proposal-detail").getAttribute("data-state");

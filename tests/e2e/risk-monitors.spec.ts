@@ -2,30 +2,12 @@
 // the four monitors evaluated on the demo book; on-call edits SOL-USD's thresholds, sees them saved
 // and finds the change in the audit log; with the new levels the demo book's real OI near
 // liquidation fires a risk alert, listed on /alerts and linked back to the market page.
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import path from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { launchBrowser, screenshotDir } from "./browser";
+import { demoSessions, screenshotDir } from "./browser";
 
 const baseUrl = inject("baseUrl");
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-
-async function signedIn(persona: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-  const page = await context.newPage();
-  await page.goto(`${baseUrl}/signin`);
-  await page.getByTestId(`demo-signin-${persona}`).click();
-  await page.waitForURL(`${baseUrl}/`);
-  await expect.poll(() => page.getByTestId("session-address").textContent(), { timeout: 15_000 }).toMatch(/^0x/);
-  return page;
-}
+const { signedIn } = demoSessions(baseUrl);
 
 describe("risk monitors", () => {
   it("shows readings, lets on-call save audited thresholds, and a resulting risk alert is listed on /alerts", async () => {

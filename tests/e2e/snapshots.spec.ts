@@ -4,33 +4,13 @@
 // BTC-USD risk page then show that book. A malformed file is refused with its line, column and
 // reason, and changes nothing. Finally the demo snapshot is activated again from the list, so the
 // other specs find the demo book. A holder sees the list without the upload.
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import path from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { launchBrowser, screenshotDir } from "./browser";
+import type { Page } from "playwright-core";
+import { demoSessions, screenshotDir } from "./browser";
 
 const baseUrl = inject("baseUrl");
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => {});
-  await browser?.close();
-});
-
-async function signedIn(persona: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  await page.goto(`${baseUrl}/signin`);
-  await page.getByTestId(`demo-signin-${persona}`).click();
-  await page.waitForURL(`${baseUrl}/`);
-  await expect.poll(() => page.getByTestId("session-address").textContent(), { timeout: 15_000 }).toMatch(/^0x/);
-  return page;
-}
+const { signedIn } = demoSessions(baseUrl);
 
 // Three accounts: two BTC-USD positions (one isolated), one ETH-USD, one in a market the demo
 // does not govern (DOGE-USD: the import warns that the engine leaves it out).
