@@ -14,7 +14,8 @@ import { mkdtempSync, rmSync, writeFileSync, chmodSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { buildColumnarFromArrays, columnarByteLength, type ColumnarBook } from "../lib/risk/columnar";
-import { createMarginState, updateMarginState, type MarginState } from "../lib/risk/state";
+import { createMarginState, releaseMarginState, updateMarginState, type MarginState } from "../lib/risk/state";
+import { riskThreadStats } from "../lib/risk/parallel";
 import { previewImpact, previewTotals, shockRange } from "../lib/risk/preview";
 import { runCascade } from "../lib/risk/stress";
 import { benchParams, generateBook } from "./risk/generate";
@@ -175,12 +176,19 @@ async function main(): Promise<void> {
   log(`book memory: typed arrays ${(bookTypedArrayBytes / 1e6).toFixed(1)} MB, heap+arrayBuffers delta ${(bookHeapBytes / 1e6).toFixed(1)} MB (gc ${gc ? "forced" : "not exposed"}), units ${book.unitAccount.length}`);
   const { current, proposed, oneEdit } = benchParams(book.marketNames);
 
-  // Engine, from parameter sets to totals (both states built each run).
+  // Engine, from parameter sets to totals (both states built each run, on two threads when the
+  // worker is up: lib/risk/parallel.ts). The states go back to the engine's array pool at the end of
+  // the run, as the server does with a draft's state once its preview is out.
   const engine = await timeRuns("engine preview (both sets from scratch)", 2, runs, () => {
     const currentState = createMarginState(book, current);
     const proposedState = createMarginState(book, proposed);
-    return previewTotals(currentState, proposedState, shocks);
+    const totals = previewTotals(currentState, proposedState, shocks);
+    releaseMarginState(currentState);
+    releaseMarginState(proposedState);
+    return totals;
   });
+  const threads = riskThreadStats();
+  log(`engine threads: ${threads.parallelPasses} passes on two threads, ${threads.singlePasses} on one (worker ${threads.workerAvailable ? "up" : "unavailable"})`);
   // The server keeps the current set's state: a draft preview then only builds the proposal's.
   const currentState = createMarginState(book, current);
   previewTotals(currentState, currentState, shocks);
@@ -228,6 +236,7 @@ async function main(): Promise<void> {
     shocks: shocks.length,
     sql: sqlForm,
     engineMs: round(engine.ms),
+    engineThreads: threads.parallelPasses > 0 ? 2 : 1,
     engineWarmMs: round(warm.ms),
     engineFullPreviewMs: round(full.ms),
     reviewAfterEditMs: round(edit.ms),

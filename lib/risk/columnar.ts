@@ -3,12 +3,13 @@
 // same positions. DESIGN.md "The risk engine: where the physical limit is": one pass producing
 // per-unit linear coefficients, then O(units) per shock.
 //
-// Memory for N positions, A accounts, U units: positions 4+8+8+8+4 = 32 B, units 4+4+8·4 = 40 B,
-// accounts 4+1+8 B + the id strings. 1M positions / 400k accounts / ~600k units ≈ 32 + 24 + 5 MB
+// Memory for N positions, A accounts, U units: positions 4+8+8+8+4+8 = 40 B, units 4+4+8·4 = 40 B,
+// accounts 4+1+8 B + the id strings. 1M positions / 400k accounts / ~600k units ≈ 40 + 24 + 5 MB
 // plus ids (~40 MB of JS strings for 400k ids).
 //
 // Floats: sizes, prices and amounts are float64, the same values the simple path uses; equity at
 // the book's marks is summed in the same order as margin.ts so both paths agree bit for bit.
+import { sharedFloat64, sharedInt32, toSharedInt32 } from "./parallel";
 import type { Account, Book } from "./types";
 
 export interface ColumnarBook {
@@ -33,6 +34,8 @@ export interface ColumnarBook {
   /** Isolated positions: margin; cross positions: 0. */
   positionMargin: Float64Array;
   positionUnit: Int32Array;
+  /** |size|·mark at the book's marks (the notional every maintenance curve is evaluated at). */
+  positionNotional: Float64Array;
 
   /** CSR: positions of unit u are [unitPositionStart[u], unitPositionStart[u+1]). */
   unitPositionStart: Int32Array;
@@ -80,25 +83,26 @@ export function buildColumnarFromArrays(input: ColumnarInput): ColumnarBook {
   const accountIsolated = input.accountIsolated instanceof Uint8Array ? input.accountIsolated : Uint8Array.from(input.accountIsolated);
   const accountCollateral = toFloat64(input.accountCollateral);
   const accountPositionStart = toInt32(input.accountPositionStart);
-  const positionMarket = toInt32(input.positionMarket);
+  // Read by the margin pass's second thread: on shared memory (parallel.ts).
+  const positionMarket = toSharedInt32(toInt32(input.positionMarket));
   const positionSize = toFloat64(input.positionSize);
   const positionEntryPrice = toFloat64(input.positionEntryPrice);
   const positionMargin = toFloat64(input.positionMargin);
 
   // Units: one per cross account (even without positions), one per isolated position.
   let unitCount = 0;
-  const accountUnitStart = new Int32Array(accountCount + 1);
+  const accountUnitStart = sharedInt32(accountCount + 1);
   for (let a = 0; a < accountCount; a++) {
     accountUnitStart[a] = unitCount;
     unitCount += accountIsolated[a] ? accountPositionStart[a + 1] - accountPositionStart[a] : 1;
   }
   accountUnitStart[accountCount] = unitCount;
 
-  const unitPositionStart = new Int32Array(unitCount + 1);
+  const unitPositionStart = sharedInt32(unitCount + 1);
   const unitAccount = new Int32Array(unitCount);
-  const unitEquity = new Float64Array(unitCount);
-  const unitEquitySlope = new Float64Array(unitCount);
-  const unitNotional = new Float64Array(unitCount);
+  const unitEquity = sharedFloat64(unitCount);
+  const unitEquitySlope = sharedFloat64(unitCount);
+  const unitNotional = sharedFloat64(unitCount);
   const positionUnit = new Int32Array(positionCount);
   let u = 0;
   for (let a = 0; a < accountCount; a++) {
@@ -136,6 +140,13 @@ export function buildColumnarFromArrays(input: ColumnarInput): ColumnarBook {
   }
   unitPositionStart[unitCount] = positionCount;
 
+  const positionNotional = sharedFloat64(positionCount);
+  for (let p = 0; p < positionCount; p++) {
+    positionNotional[p] = Math.abs(positionSize[p]) * marks[positionMarket[p]];
+    // Finite sizes and marks can still overflow; the margin pass's segment scans rely on a finite notional.
+    if (!Number.isFinite(positionNotional[p])) throw new RangeError(`position ${p}: |size|·mark is not a finite number (${positionSize[p]} × ${marks[positionMarket[p]]})`);
+  }
+
   const marketPositionStart = new Int32Array(marketCount + 1);
   for (let p = 0; p < positionCount; p++) marketPositionStart[positionMarket[p] + 1]++;
   for (let m = 0; m < marketCount; m++) marketPositionStart[m + 1] += marketPositionStart[m];
@@ -160,6 +171,7 @@ export function buildColumnarFromArrays(input: ColumnarInput): ColumnarBook {
     positionEntryPrice,
     positionMargin,
     positionUnit,
+    positionNotional,
     unitPositionStart,
     unitAccount,
     unitEquity,

@@ -9,6 +9,7 @@ export { buildColumnarBook, buildColumnarFromArrays, columnarAccount, columnarMa
 export {
   createMarginState,
   updateMarginState,
+  releaseMarginState,
   evaluateShockGrid,
   liquidationPriceOf,
   marketsWithChangedMaintenance,

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { buildColumnarBook } from "./columnar";
 import { computeMargin, shockedMarks } from "./margin";
 import { previewImpact, shockRange } from "./preview";
-import { createMarginState, evaluateShockGrid, liquidationPriceOf, updateMarginState } from "./state";
+import { createMarginState, evaluateShockGrid, liquidationPriceOf, releaseMarginState, updateMarginState } from "./state";
 import { runCascade } from "./stress";
 import type { Book, ParamsSet } from "./types";
 
@@ -127,13 +127,35 @@ describe.each([1, 2, 3])("random book seed %i", (seed) => {
     expect(shiftTotal).toBe(preview.liquidationPriceShift.moved);
   });
 
+  it("a state built on released arrays equals a fresh one, and the released state is emptied", () => {
+    const fresh = createMarginState(columnar, proposed);
+    const scratch = createMarginState(columnar, current);
+    const reusedArrays = [scratch.unitMaintenance, scratch.accountShortfall, scratch.accountLiquidatable];
+    releaseMarginState(scratch);
+    expect(scratch.accountShortfall.length).toBe(0);
+    const reused = createMarginState(columnar, proposed);
+    // Pooled arrays come back with the other set's numbers in them: every entry must be rewritten.
+    expect([reused.unitMaintenance, reused.accountShortfall, reused.accountLiquidatable].some((array, k) => array === reusedArrays[k])).toBe(true);
+    for (const key of ["unitMaintenance", "unitLiquidatable", "accountMaintenance", "accountShortfall", "accountNotionalAtRisk", "accountLiquidatable"] as const) {
+      expect(Array.from(reused[key]), key).toEqual(Array.from(fresh[key]));
+    }
+    expect(evaluateShockGrid(reused, shockRange())).toEqual(evaluateShockGrid(fresh, shockRange()));
+    const updated = updateMarginState(reused, current);
+    releaseMarginState(reused);
+    expect(Array.from(updated.accountMaintenance)).toEqual(Array.from(createMarginState(columnar, current).accountMaintenance));
+  });
+
   it("incremental update after a one-market edit equals a fresh state", () => {
     const base = createMarginState(columnar, current);
     evaluateShockGrid(base, shockRange());
-    expect(base.grid!.unitCrossesBreakpoint.some((flag) => flag === 1)).toBe(true); // tier crossings take the per-shock path too
+    expect(base.gridAccumulator!.crossingUnits).toBeGreaterThan(0); // tier crossings take the per-shock path too
     const edited: ParamsSet = { markets: { ...current.markets, "ETH-USD": { ...current.markets["ETH-USD"], maintenanceMarginFraction: 0.045 } } };
-    const updated = updateMarginState(base, edited);
+    const updated = updateMarginState(base, edited, { incrementalShare: 1 });
     const fresh = createMarginState(columnar, edited);
+    // Above the share, the update is one full pass: the same numbers.
+    const full = updateMarginState(base, edited, { incrementalShare: 0 });
+    expect(Array.from(full.accountShortfall)).toEqual(Array.from(fresh.accountShortfall));
+    expect(evaluateShockGrid(full, shockRange())).toEqual(evaluateShockGrid(fresh, shockRange()));
     expect(Array.from(updated.accountMaintenance)).toEqual(Array.from(fresh.accountMaintenance));
     expect(Array.from(updated.accountLiquidatable)).toEqual(Array.from(fresh.accountLiquidatable));
     // The update re-adds only the touched accounts to the grid sums: counts exact, sums to 1e-9.

@@ -10,8 +10,9 @@ import {
   evaluateShockGrid,
   liquidationPriceOf,
   marketsWithChangedMaintenance,
+  MarginState,
+  shockRange,
   updateMarginState,
-  type MarginState,
 } from "./state";
 import type { AccountMargin, MarginOptions, ParamsSet } from "./types";
 
@@ -19,14 +20,7 @@ export const defaultHealthEdges = [0, 0.5, 1, 1.5, 2, 3, 5, 10];
 /** Relative liquidation-price shift buckets, in basis points. */
 export const defaultShiftEdgesBps = [-1000, -500, -200, -100, -50, -10, 0, 10, 50, 100, 200, 500, 1000];
 
-/** −0.5…+0.5 step 0.05 by default; values rounded to 1e-9 so 0.15 prints as 0.15. */
-export function shockRange(from = -0.5, to = 0.5, step = 0.05): number[] {
-  if (!(step > 0)) throw new RangeError("shock step must be positive");
-  const shocks: number[] = [];
-  const count = Math.floor((to - from) / step + 1e-9);
-  for (let k = 0; k <= count; k++) shocks.push(Math.round((from + k * step) * 1e9) / 1e9);
-  return shocks;
-}
+export { shockRange };
 
 export interface PreviewOptions extends MarginOptions {
   shocks?: number[];
@@ -122,7 +116,7 @@ function resolvedRecord(state: MarginState): Record<string, ResolvedMarket> {
 }
 
 function stateFor(book: ColumnarBook, set: ParamsSet | MarginState, options: PreviewOptions, source: string, base?: MarginState): MarginState {
-  if ("positionMaintenance" in set) return set;
+  if (set instanceof MarginState) return set;
   if (base) return updateMarginState(base, set, { ...options, paramsSource: source });
   return createMarginState(book, set, { ...options, paramsSource: source });
 }
@@ -140,30 +134,39 @@ function health(state: MarginState, a: number): number | null {
 
 /** Summary and shock grid only: what the benchmark compares against SQL. */
 export function previewTotals(current: MarginState, proposed: MarginState, shocks: number[]) {
-  const accountCount = current.book.accountIds.length;
+  // Plain local sums (not object fields): the loop stays in unboxed doubles.
+  const before = current.accountLiquidatable;
+  const after = proposed.accountLiquidatable;
+  const shortfallBefore = current.accountShortfall;
+  const shortfallAfter = proposed.accountShortfall;
+  const atRiskBefore = current.accountNotionalAtRisk;
+  const atRiskAfter = proposed.accountNotionalAtRisk;
   let newly = 0;
   let noLonger = 0;
-  const liquidatable = { current: 0, proposed: 0 };
-  const shortfall = { current: 0, proposed: 0 };
-  const notionalAtRisk = { current: 0, proposed: 0 };
-  for (let a = 0; a < accountCount; a++) {
-    const before = current.accountLiquidatable[a];
-    const after = proposed.accountLiquidatable[a];
-    newly += after & (before ^ 1);
-    noLonger += before & (after ^ 1);
-    liquidatable.current += before;
-    liquidatable.proposed += after;
-    shortfall.current += current.accountShortfall[a];
-    shortfall.proposed += proposed.accountShortfall[a];
-    notionalAtRisk.current += current.accountNotionalAtRisk[a];
-    notionalAtRisk.proposed += proposed.accountNotionalAtRisk[a];
+  let liquidatableCurrent = 0;
+  let liquidatableProposed = 0;
+  let shortfallCurrent = 0;
+  let shortfallProposed = 0;
+  let notionalCurrent = 0;
+  let notionalProposed = 0;
+  for (let a = 0; a < before.length; a++) {
+    const x = before[a];
+    const y = after[a];
+    newly += y & (x ^ 1);
+    noLonger += x & (y ^ 1);
+    liquidatableCurrent += x;
+    liquidatableProposed += y;
+    shortfallCurrent += shortfallBefore[a];
+    shortfallProposed += shortfallAfter[a];
+    notionalCurrent += atRiskBefore[a];
+    notionalProposed += atRiskAfter[a];
   }
   return {
     newlyLiquidatable: newly,
     noLongerLiquidatable: noLonger,
-    liquidatable,
-    shortfall,
-    notionalAtRisk,
+    liquidatable: { current: liquidatableCurrent, proposed: liquidatableProposed },
+    shortfall: { current: shortfallCurrent, proposed: shortfallProposed },
+    notionalAtRisk: { current: notionalCurrent, proposed: notionalProposed },
     grid: { current: evaluateShockGrid(current, shocks), proposed: evaluateShockGrid(proposed, shocks) },
   };
 }
@@ -175,7 +178,7 @@ export function previewTotals(current: MarginState, proposed: MarginState, shock
  */
 export function previewImpact(book: ColumnarBook, current: ParamsSet | MarginState, proposed: ParamsSet | MarginState, options: PreviewOptions = {}): PreviewResult {
   const currentState = stateFor(book, current, options, options.currentSource ?? "current.json");
-  const proposedState = stateFor(book, proposed, options, options.proposedSource ?? "proposed.json", "positionMaintenance" in current ? undefined : currentState);
+  const proposedState = stateFor(book, proposed, options, options.proposedSource ?? "proposed.json", current instanceof MarginState ? undefined : currentState);
   const shocks = options.shocks ?? shockRange();
   const edges = options.histogramEdges ?? defaultHealthEdges;
   const shiftEdges = options.shiftEdgesBps ?? defaultShiftEdgesBps;

@@ -1,18 +1,22 @@
 // Margin state of a columnar book under one parameter set, kept so a preview can be recomputed
-// cheaply: `createMarginState` does one pass over the positions; `updateMarginState` after a
-// parameter edit recomputes only the positions of markets whose maintenance curve changed and
-// the units and accounts holding them.
+// cheaply: `createMarginState` does one pass over the positions that also accumulates the shock
+// grid's sums; `updateMarginState` after a parameter edit recomputes only the accounts holding a
+// market whose maintenance curve changed.
 //
 // Every sum here runs in the same order as margin.ts, so the results equal the simple path's.
 import type { ColumnarBook } from "./columnar";
 import { RiskInputError } from "./errors";
 import { resolveMarket, sameCurve, solveLiquidationPrice, type ResolvedMarket } from "./maintenance";
+import { sumBlockCount, sumBlocks } from "./margin-kernel";
+import { runMarginKernel, sharedFloat64, sharedUint8 } from "./parallel";
 import type { MarginOptions, ParamsSet } from "./types";
 
 /** All markets' maintenance curves in flat typed arrays (segments of market m: [start[m], start[m+1])). */
 export interface FlatCurves {
   start: Int32Array;
   breakNotional: Float64Array;
+  /** End of each segment: the next segment's start, +∞ for a market's last (no bounds checks in scans). */
+  upperNotional: Float64Array;
   slope: Float64Array;
   intercept: Float64Array;
 }
@@ -21,65 +25,139 @@ export function flattenCurves(markets: ResolvedMarket[]): FlatCurves {
   const start = new Int32Array(markets.length + 1);
   markets.forEach((market, m) => (start[m + 1] = start[m] + market.maintenance.breakNotional.length));
   const total = start[markets.length];
-  const flat: FlatCurves = { start, breakNotional: new Float64Array(total), slope: new Float64Array(total), intercept: new Float64Array(total) };
+  const flat: FlatCurves = { start, breakNotional: new Float64Array(total), upperNotional: new Float64Array(total), slope: new Float64Array(total), intercept: new Float64Array(total) };
   markets.forEach((market, m) => {
     flat.breakNotional.set(market.maintenance.breakNotional, start[m]);
+    flat.upperNotional.set(market.maintenance.breakNotional.subarray(1), start[m]);
+    flat.upperNotional[start[m + 1] - 1] = Infinity;
     flat.slope.set(market.maintenance.slope, start[m]);
     flat.intercept.set(market.maintenance.intercept, start[m]);
   });
   return flat;
 }
 
-export interface MarginState {
-  book: ColumnarBook;
-  params: ParamsSet;
-  /** Resolved parameters by market index. */
-  markets: ResolvedMarket[];
-  curves: FlatCurves;
-  positionMaintenance: Float64Array;
-  unitMaintenance: Float64Array;
-  unitLiquidatable: Uint8Array;
+/**
+ * Per-account numbers that do not depend on the parameter set (equity at the book's marks and bad
+ * debt), computed once per book and shared by every state of it.
+ */
+interface BookAccountTotals {
   accountEquity: Float64Array;
-  accountMaintenance: Float64Array;
-  accountShortfall: Float64Array;
   accountBadDebt: Float64Array;
-  accountNotionalAtRisk: Float64Array;
-  accountLiquidatable: Uint8Array;
-  /** Per position, allocated and filled on demand: NaN = not computed yet, 0 = no liquidation price (null). */
-  liquidationPrice: Float64Array | null;
-  /** Per-unit coefficients of a shock grid, cached by its range. */
-  grid?: GridCoefficients;
-  /** Bucketed shock-grid sums of the last grid evaluated (kept so an update only re-adds changed accounts). */
-  gridAccumulator?: GridAccumulator;
+}
+const bookAccountTotals = new WeakMap<ColumnarBook, BookAccountTotals>();
+
+function accountTotalsOf(book: ColumnarBook): BookAccountTotals {
+  let totals = bookAccountTotals.get(book);
+  if (totals) return totals;
+  const accountCount = book.accountIds.length;
+  totals = { accountEquity: new Float64Array(accountCount), accountBadDebt: new Float64Array(accountCount) };
+  for (let a = 0; a < accountCount; a++) {
+    // A cross account is exactly one unit; an isolated account sums its units in position order (as margin.ts).
+    let equity = 0;
+    let badDebt = 0;
+    for (let u = book.accountUnitStart[a]; u < book.accountUnitStart[a + 1]; u++) {
+      const unitEquity = book.unitEquity[u];
+      equity += unitEquity;
+      if (unitEquity < 0) badDebt += -unitEquity;
+    }
+    totals.accountEquity[a] = equity;
+    totals.accountBadDebt[a] = badDebt;
+  }
+  bookAccountTotals.set(book, totals);
+  return totals;
+}
+
+/** Maintenance of every position at the book's marks (same arithmetic as the account pass). */
+function computePositionMaintenance(book: ColumnarBook, curves: FlatCurves): Float64Array {
+  const { positionMarket, positionNotional } = book;
+  const { start: curveStart, breakNotional: breaks, slope: curveSlope, intercept: curveIntercept } = curves;
+  const out = new Float64Array(positionMarket.length);
+  for (let p = 0; p < out.length; p++) {
+    const m = positionMarket[p];
+    const notional = positionNotional[p];
+    const first = curveStart[m];
+    let j = curveStart[m + 1] - 1;
+    while (j > first && notional < breaks[j]) j--;
+    out[p] = curveSlope[j] * notional + curveIntercept[j];
+  }
+  return out;
 }
 
 /**
- * Uniform-shock coefficients of each unit for shocks in [minShock, maxShock]: the maintenance of
- * the unit's positions that stay in one curve segment over the whole range is
- * maintenanceIntercept + (1+f)·maintenanceSlope; positions that cross a breakpoint inside the range
- * are flagged and evaluated shock by shock (their accounts take the per-shock path).
+ * Margin state of a book under one parameter set. Memory per state is what a preview needs per unit
+ * and per account (~15 MB for 580k units / 400k accounts); per-position maintenance is computed on
+ * first use (liquidation prices, per-market breakdowns), and the parameter-independent account
+ * numbers (equity, bad debt) are shared by all states of the book.
  */
-export interface GridCoefficients {
-  minShock: number;
-  maxShock: number;
-  unitMaintenanceSlope: Float64Array;
-  unitMaintenanceIntercept: Float64Array;
-  positionCrossesBreakpoint: Uint8Array;
-  unitCrossesBreakpoint: Uint8Array;
+export class MarginState {
+  readonly accountEquity: Float64Array;
+  readonly accountBadDebt: Float64Array;
+  /** Per position, allocated and filled on demand: NaN = not computed yet, 0 = no liquidation price (null). */
+  liquidationPrice: Float64Array | null = null;
+  /** Bucketed shock-grid sums of the last grid evaluated (kept so an update only re-adds changed accounts). */
+  gridAccumulator?: GridAccumulator;
+  private positionMaintenanceCache: Float64Array | null = null;
+
+  constructor(
+    readonly book: ColumnarBook,
+    readonly params: ParamsSet,
+    /** Resolved parameters by market index. */
+    readonly markets: ResolvedMarket[],
+    readonly curves: FlatCurves,
+    public unitMaintenance: Float64Array,
+    public unitLiquidatable: Uint8Array,
+    public accountMaintenance: Float64Array,
+    public accountShortfall: Float64Array,
+    public accountNotionalAtRisk: Float64Array,
+    public accountLiquidatable: Uint8Array,
+  ) {
+    const totals = accountTotalsOf(book);
+    this.accountEquity = totals.accountEquity;
+    this.accountBadDebt = totals.accountBadDebt;
+  }
+
+  /** Maintenance per position at the book's marks (computed on first use). */
+  get positionMaintenance(): Float64Array {
+    return (this.positionMaintenanceCache ??= computePositionMaintenance(this.book, this.curves));
+  }
 }
 
-/** The default shock grid's range (−50 %…+50 %): its coefficients come with the state's own pass. */
-export const defaultGridRange: [number, number] = [-0.5, 0.5];
+/**
+ * Arrays of released states, reused by the next states of the same size. A 1M-position book's
+ * state is ~15 MB of typed arrays; fresh pages cost this VM ~0.4 ms per MB in page faults
+ * (BENCHMARKS.md), a third of a preview, so a server that builds a state per draft edit hands the
+ * previous one back. A few arrays per length at most (a bounded cache, not a leak).
+ */
+const arrayPool = new Map<string, (Float64Array | Uint8Array)[]>();
+const poolDepth = 4;
 
-function newGrid(book: ColumnarBook, minShock: number, maxShock: number): GridCoefficients {
-  return {
-    minShock,
-    maxShock,
-    unitMaintenanceSlope: new Float64Array(book.unitAccount.length),
-    unitMaintenanceIntercept: new Float64Array(book.unitAccount.length),
-    positionCrossesBreakpoint: new Uint8Array(book.positionMarket.length),
-    unitCrossesBreakpoint: new Uint8Array(book.unitAccount.length),
-  };
+// On shared memory, so the second thread of a large pass writes its half in place (parallel.ts).
+function takeFloat64(length: number): Float64Array {
+  return (arrayPool.get(`f${length}`)?.pop() as Float64Array | undefined) ?? sharedFloat64(length);
+}
+function takeUint8(length: number): Uint8Array {
+  return (arrayPool.get(`u${length}`)?.pop() as Uint8Array | undefined) ?? sharedUint8(length);
+}
+function giveBack(array: Float64Array | Uint8Array): void {
+  if (array.length === 0) return;
+  const key = `${array instanceof Float64Array ? "f" : "u"}${array.length}`;
+  const list = arrayPool.get(key) ?? [];
+  if (list.length < poolDepth) list.push(array);
+  arrayPool.set(key, list);
+}
+
+/**
+ * Hands a state's arrays back for reuse by the next createMarginState/updateMarginState. The state
+ * must not be used afterwards: its arrays are emptied, so a stray read finds nothing instead of
+ * another state's numbers.
+ */
+export function releaseMarginState(state: MarginState): void {
+  for (const array of [state.unitMaintenance, state.accountMaintenance, state.accountShortfall, state.accountNotionalAtRisk]) giveBack(array);
+  for (const array of [state.unitLiquidatable, state.accountLiquidatable]) giveBack(array);
+  state.unitMaintenance = state.accountMaintenance = state.accountShortfall = state.accountNotionalAtRisk = new Float64Array(0);
+  state.unitLiquidatable = state.accountLiquidatable = new Uint8Array(0);
+  state.liquidationPrice = null;
+  state.gridAccumulator = undefined;
 }
 
 export function resolveMarketsByIndex(book: ColumnarBook, params: ParamsSet, options: MarginOptions = {}, paramsSource = "params.json"): ResolvedMarket[] {
@@ -95,140 +173,100 @@ export function resolveMarketsByIndex(book: ColumnarBook, params: ParamsSet, opt
 }
 
 /**
- * One pass over the positions of the given accounts (all when `list` is null): each position's
- * maintenance at the book's marks, each unit's and account's totals (summed in margin.ts's order),
- * and, with a grid, each unit's linear shock coefficients and breakpoint-crossing flags.
+ * One pass over the positions of the given accounts (all when `list` is null), margin-kernel.ts:
+ * with `write` the state's unit and account numbers are stored; with an accumulator each unit's
+ * shock-grid contribution is added with `sign` (+1 add, −1 take out). A full pass over a large book
+ * runs on two threads (parallel.ts), split where half of the positions and units lie.
  */
-function computeAccounts(state: MarginState, grid: GridCoefficients | null, list: Int32Array | null): void {
-  const { accountUnitStart, unitPositionStart, unitEquity: unitEquityOf, unitNotional, positionMarket, positionSize, marks } = state.book;
-  const { start: curveStart, breakNotional: breaks, slope: curveSlope, intercept: curveIntercept } = state.curves;
-  const { positionMaintenance, unitMaintenance: unitMaintenanceOut, unitLiquidatable } = state;
-  const { accountEquity, accountMaintenance, accountShortfall, accountBadDebt, accountNotionalAtRisk, accountLiquidatable } = state;
-  const withGrid = grid !== null;
-  const lowFactor = withGrid ? 1 + grid.minShock : 1;
-  const highFactor = withGrid ? 1 + grid.maxShock : 1;
-  const gridSlope = withGrid ? grid.unitMaintenanceSlope : null;
-  const gridIntercept = withGrid ? grid.unitMaintenanceIntercept : null;
-  const positionCrosses = withGrid ? grid.positionCrossesBreakpoint : null;
-  const unitCrosses = withGrid ? grid.unitCrossesBreakpoint : null;
-  const count = list ? list.length : accountEquity.length;
-  for (let i = 0; i < count; i++) {
-    const a = list ? list[i] : i;
-    const uEnd = accountUnitStart[a + 1];
-    let equity = 0;
-    let maintenance = 0;
-    let shortfall = 0;
-    let badDebt = 0;
-    let notionalAtRisk = 0;
-    let liquidatable = 0;
-    for (let u = accountUnitStart[a]; u < uEnd; u++) {
-      let unitMaintenance = 0;
-      let slopeSum = 0;
-      let interceptSum = 0;
-      let crosses = 0;
-      const pEnd = unitPositionStart[u + 1];
-      for (let p = unitPositionStart[u]; p < pEnd; p++) {
-        const m = positionMarket[p];
-        const notional = Math.abs(positionSize[p]) * marks[m];
-        const first = curveStart[m];
-        const last = curveStart[m + 1] - 1;
-        if (last === first) {
-          // One segment (flat fraction): no lookups.
-          const positionMm = curveSlope[first] * notional + curveIntercept[first];
-          positionMaintenance[p] = positionMm;
-          unitMaintenance += positionMm;
-          if (withGrid) {
-            slopeSum += curveSlope[first] * notional;
-            interceptSum += curveIntercept[first];
-            positionCrosses![p] = 0;
-          }
-          continue;
-        }
-        let j = last;
-        while (j > first && notional < breaks[j]) j--;
-        const positionMm = curveSlope[j] * notional + curveIntercept[j];
-        positionMaintenance[p] = positionMm;
-        unitMaintenance += positionMm;
-        if (withGrid) {
-          // Segments at both ends of the shock range; equal → one segment throughout.
-          const low = notional * lowFactor;
-          let jl = j;
-          while (jl > first && low < breaks[jl]) jl--;
-          while (jl < last && low >= breaks[jl + 1]) jl++;
-          const high = notional * highFactor;
-          let jh = j;
-          while (jh < last && high >= breaks[jh + 1]) jh++;
-          while (jh > first && high < breaks[jh]) jh--;
-          if (jl !== jh) {
-            positionCrosses![p] = 1;
-            crosses = 1;
-          } else {
-            positionCrosses![p] = 0;
-            slopeSum += curveSlope[jl] * notional;
-            interceptSum += curveIntercept[jl];
-          }
-        }
-      }
-      unitMaintenanceOut[u] = unitMaintenance;
-      if (withGrid) {
-        gridSlope![u] = slopeSum;
-        gridIntercept![u] = interceptSum;
-        unitCrosses![u] = crosses;
-      }
-      const unitEquity = unitEquityOf[u];
-      // A cross account is exactly one unit; an isolated account sums its units in position order.
-      equity += unitEquity;
-      maintenance += unitMaintenance;
-      if (unitEquity < unitMaintenance) {
-        unitLiquidatable[u] = 1;
-        liquidatable = 1;
-        shortfall += unitMaintenance - unitEquity;
-        notionalAtRisk += unitNotional[u];
-      } else {
-        unitLiquidatable[u] = 0;
-      }
-      if (unitEquity < 0) badDebt += -unitEquity;
-    }
-    accountEquity[a] = equity;
-    accountMaintenance[a] = maintenance;
-    accountShortfall[a] = shortfall;
-    accountBadDebt[a] = badDebt;
-    accountNotionalAtRisk[a] = notionalAtRisk;
-    accountLiquidatable[a] = liquidatable;
+function passAccounts(state: MarginState, accumulator: GridAccumulator | null, list: Int32Array | null, sign: number, write: boolean): void {
+  const book = state.book;
+  const acc = accumulator ?? noGrid;
+  const accountCount = book.accountIds.length;
+  // Work ∝ positions + units: the worker takes the accounts after the point where half of it lies.
+  const work = (a: number) => book.accountPositionStart[a] + book.accountUnitStart[a];
+  const half = work(accountCount) / 2;
+  let low = 0;
+  let high = accountCount;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (work(mid) < half) low = mid + 1;
+    else high = mid;
   }
+  const crossing = runMarginKernel(
+    {
+      from: 0,
+      to: accountCount,
+      list,
+      sign,
+      write,
+      withGrid: accumulator !== null,
+      accountUnitStart: book.accountUnitStart,
+      unitPositionStart: book.unitPositionStart,
+      unitEquity: book.unitEquity,
+      unitEquitySlope: book.unitEquitySlope,
+      unitNotional: book.unitNotional,
+      positionMarket: book.positionMarket,
+      positionNotional: book.positionNotional,
+      curveStart: state.curves.start,
+      breakNotional: state.curves.breakNotional,
+      upperNotional: state.curves.upperNotional,
+      slope: state.curves.slope,
+      intercept: state.curves.intercept,
+      unitMaintenance: state.unitMaintenance,
+      unitLiquidatable: state.unitLiquidatable,
+      accountMaintenance: state.accountMaintenance,
+      accountShortfall: state.accountShortfall,
+      accountNotionalAtRisk: state.accountNotionalAtRisk,
+      accountLiquidatable: state.accountLiquidatable,
+      f: acc.f,
+      uniform: acc.uniform,
+      step: acc.step,
+      sums: acc.sums,
+    },
+    low,
+    list ? 0 : book.positionMarket.length,
+  );
+  if (accumulator) accumulator.crossingUnits += sign * crossing;
 }
 
 export interface CreateMarginStateOptions extends MarginOptions {
   paramsSource?: string;
-  /** Shock range whose grid coefficients are computed in the same pass (default −0.5…0.5; null: none). */
-  gridRange?: [number, number] | null;
+  /** Shock grid whose sums are accumulated in the same pass (default −50 %…+50 % step 5 %; null: none). */
+  shocks?: number[] | null;
 }
+
+/** −0.5…+0.5 step 0.05 by default; values rounded to 1e-9 so 0.15 prints as 0.15. */
+export function shockRange(from = -0.5, to = 0.5, step = 0.05): number[] {
+  if (!(step > 0)) throw new RangeError("shock step must be positive");
+  const shocks: number[] = [];
+  const count = Math.floor((to - from) / step + 1e-9);
+  for (let k = 0; k <= count; k++) shocks.push(Math.round((from + k * step) * 1e9) / 1e9);
+  return shocks;
+}
+
+const defaultShocks = shockRange();
 
 export function createMarginState(book: ColumnarBook, params: ParamsSet, options: CreateMarginStateOptions = {}): MarginState {
   const markets = resolveMarketsByIndex(book, params, options, options.paramsSource);
-  const positionCount = book.positionMarket.length;
   const unitCount = book.unitAccount.length;
   const accountCount = book.accountIds.length;
-  const state: MarginState = {
+  const state = new MarginState(
     book,
     params,
     markets,
-    curves: flattenCurves(markets),
-    positionMaintenance: new Float64Array(positionCount),
-    unitMaintenance: new Float64Array(unitCount),
-    unitLiquidatable: new Uint8Array(unitCount),
-    accountEquity: new Float64Array(accountCount),
-    accountMaintenance: new Float64Array(accountCount),
-    accountShortfall: new Float64Array(accountCount),
-    accountBadDebt: new Float64Array(accountCount),
-    accountNotionalAtRisk: new Float64Array(accountCount),
-    accountLiquidatable: new Uint8Array(accountCount),
-    liquidationPrice: null,
-  };
-  const range = options.gridRange === undefined ? defaultGridRange : options.gridRange;
-  const grid = range ? newGrid(book, range[0], range[1]) : null;
-  computeAccounts(state, grid, null);
-  if (grid) state.grid = grid;
+    flattenCurves(markets),
+    // A full pass writes every entry, so arrays from released states need no clearing.
+    takeFloat64(unitCount),
+    takeUint8(unitCount),
+    takeFloat64(accountCount),
+    takeFloat64(accountCount),
+    takeFloat64(accountCount),
+    takeUint8(accountCount),
+  );
+  const shocks = options.shocks === undefined ? defaultShocks : options.shocks;
+  const acc = shocks && shocks.length > 0 ? newAccumulator(shocks) : null;
+  passAccounts(state, acc, null, 1, true);
+  if (acc) state.gridAccumulator = acc;
   return state;
 }
 
@@ -253,59 +291,69 @@ export function accountsInMarkets(book: ColumnarBook, marketIndices: number[]): 
   return out;
 }
 
+function copyOf<T extends Float64Array | Uint8Array>(source: T, take: (length: number) => T): T {
+  const copy = take(source.length);
+  copy.set(source);
+  return copy;
+}
+
 /**
- * State for a new parameter set, reusing `previous`: only positions of markets whose maintenance
- * curve changed (and the units/accounts holding them) are recomputed. Arrays are copied, so
- * `previous` stays valid (the server keeps the current set's state while drafts change).
+ * State for a new parameter set, reusing `previous`: only the accounts holding a market whose
+ * maintenance curve changed are recomputed, and only they are taken out of and put back into the
+ * shock-grid sums. Arrays are copied, so `previous` stays valid (the server keeps the current set's
+ * state while drafts change).
  */
-export function updateMarginState(previous: MarginState, params: ParamsSet, options: MarginOptions & { paramsSource?: string } = {}): MarginState {
+export interface UpdateMarginStateOptions extends MarginOptions {
+  paramsSource?: string;
+  /** Share of the book's positions an edit may touch and still be applied incrementally (default 1/3); above it, one full pass. */
+  incrementalShare?: number;
+}
+
+export function updateMarginState(previous: MarginState, params: ParamsSet, options: UpdateMarginStateOptions = {}): MarginState {
   const book = previous.book;
   const markets = resolveMarketsByIndex(book, params, options, options.paramsSource);
-  const state: MarginState = {
+  const curves = flattenCurves(markets);
+  const changedMarkets: number[] = [];
+  for (let m = 0; m < markets.length; m++) if (!sameCurve(previous.markets[m].maintenance, markets[m].maintenance)) changedMarkets.push(m);
+  // Recomputing every position of an affected account is equivalent (unchanged markets give the
+  // same numbers) and keeps one code path.
+  const accounts = changedMarkets.length > 0 ? accountsInMarkets(book, changedMarkets) : new Int32Array(0);
+  const touchedPositions = accounts.reduce((total, a) => total + book.accountPositionStart[a + 1] - book.accountPositionStart[a], 0);
+  if (touchedPositions > (options.incrementalShare ?? 1 / 3) * book.positionMarket.length) {
+    // An edit touching most of the book (a proposal over the popular markets): one full pass, on
+    // two threads, costs less than taking a third of the book out and putting it back on one.
+    const state = new MarginState(book, params, markets, curves, takeFloat64(book.unitAccount.length), takeUint8(book.unitAccount.length), takeFloat64(book.accountIds.length), takeFloat64(book.accountIds.length), takeFloat64(book.accountIds.length), takeUint8(book.accountIds.length));
+    const acc = previous.gridAccumulator ? newAccumulator(previous.gridAccumulator.shocks) : null;
+    passAccounts(state, acc, null, 1, true);
+    if (acc) state.gridAccumulator = acc;
+    return state;
+  }
+  const state = new MarginState(
     book,
     params,
     markets,
-    curves: flattenCurves(markets),
-    positionMaintenance: previous.positionMaintenance.slice(),
-    unitMaintenance: previous.unitMaintenance.slice(),
-    unitLiquidatable: previous.unitLiquidatable.slice(),
-    accountEquity: previous.accountEquity.slice(),
-    accountMaintenance: previous.accountMaintenance.slice(),
-    accountShortfall: previous.accountShortfall.slice(),
-    accountBadDebt: previous.accountBadDebt.slice(),
-    accountNotionalAtRisk: previous.accountNotionalAtRisk.slice(),
-    accountLiquidatable: previous.accountLiquidatable.slice(),
-    liquidationPrice: previous.liquidationPrice ? previous.liquidationPrice.slice() : null,
-  };
-  const changedMarkets = marketsWithChangedMaintenance(previous, state);
-  if (changedMarkets.length === 0) {
-    state.grid = previous.grid;
+    curves,
+    copyOf(previous.unitMaintenance, takeFloat64),
+    copyOf(previous.unitLiquidatable, takeUint8),
+    copyOf(previous.accountMaintenance, takeFloat64),
+    copyOf(previous.accountShortfall, takeFloat64),
+    copyOf(previous.accountNotionalAtRisk, takeFloat64),
+    copyOf(previous.accountLiquidatable, takeUint8),
+  );
+  state.liquidationPrice = previous.liquidationPrice ? previous.liquidationPrice.slice() : null;
+  if (accounts.length === 0) {
     state.gridAccumulator = previous.gridAccumulator;
     return state;
   }
-  let grid: GridCoefficients | null = null;
-  if (previous.grid) {
-    grid = {
-      ...previous.grid,
-      unitMaintenanceSlope: previous.grid.unitMaintenanceSlope.slice(),
-      unitMaintenanceIntercept: previous.grid.unitMaintenanceIntercept.slice(),
-      positionCrossesBreakpoint: previous.grid.positionCrossesBreakpoint.slice(),
-      unitCrossesBreakpoint: previous.grid.unitCrossesBreakpoint.slice(),
-    };
-  }
-  // Recomputing every position of an affected account is equivalent (unchanged markets give the
-  // same numbers) and keeps one code path.
-  const accounts = accountsInMarkets(book, changedMarkets);
-  computeAccounts(state, grid, accounts);
-  if (grid) state.grid = grid;
-  const previousAcc = previous.gridAccumulator;
-  if (grid && previous.grid && previousAcc && previous.grid.minShock === previousAcc.f[0] && previous.grid.maxShock === previousAcc.f[previousAcc.f.length - 1]) {
-    // Take the touched accounts out with the previous coefficients, put them back with the new.
-    const acc = copyAccumulator(previousAcc);
-    accumulateAccounts(previous, previous.grid, acc, accounts, -1);
-    accumulateAccounts(state, grid, acc, accounts, 1);
+  if (previous.gridAccumulator) {
+    // Take the touched accounts out with the previous curves, put them back with the new ones.
+    const acc = copyAccumulator(previous.gridAccumulator);
+    passAccounts(previous, acc, accounts, -1, false);
+    passAccounts(state, acc, accounts, 1, true);
     clearEmptyBuckets(acc);
     state.gridAccumulator = acc;
+  } else {
+    passAccounts(state, null, accounts, 1, true);
   }
   if (state.liquidationPrice) {
     for (let i = 0; i < accounts.length; i++) state.liquidationPrice.fill(NaN, book.accountPositionStart[accounts[i]], book.accountPositionStart[accounts[i] + 1]);
@@ -351,16 +399,6 @@ export function liquidationPriceOf(state: MarginState, p: number): number | null
   return price === 0 ? null : price;
 }
 
-/** Per-unit uniform-shock coefficients for shocks in [minShock, maxShock] (cached on the state). */
-export function gridCoefficients(state: MarginState, minShock: number, maxShock: number): GridCoefficients {
-  if (state.grid && state.grid.minShock === minShock && state.grid.maxShock === maxShock) return state.grid;
-  // Another range: one more pass (it rewrites the state's own numbers with identical values).
-  const grid = newGrid(state.book, minShock, maxShock);
-  computeAccounts(state, grid, null);
-  state.grid = grid;
-  return grid;
-}
-
 export interface ShockGridTotals {
   shocks: number[];
   liquidatable: number[];
@@ -396,6 +434,10 @@ export interface GridAccumulator {
   directUnits: Float64Array;
   directShortfall: Float64Array;
   directNotional: Float64Array;
+  /** Units evaluated shock by shock (a position crossing a curve breakpoint inside the range). */
+  crossingUnits: number;
+  /** The buffer all the sums above are views of (margin-kernel.ts `sumBlocks`). */
+  sums: Float64Array;
 }
 
 function newAccumulator(shocks: number[]): GridAccumulator {
@@ -405,163 +447,36 @@ function newAccumulator(shocks: number[]): GridAccumulator {
   const step = K > 1 ? (f[K - 1] - f[0]) / (K - 1) : 1;
   let uniform = step > 0;
   for (let k = 0; k < K && uniform; k++) if (Math.abs(f[k] - (f[0] + k * step)) > 1e-12) uniform = false;
-  const bucket = () => new Float64Array(K + 1);
+  return { key: shocks.join(","), shocks: shocks.slice(), order, f, uniform, step, ...sumViews(new Float64Array(sumBlockCount * (K + 1)), K), crossingUnits: 0 };
+}
+
+/** Named views of a sums buffer (block order of margin-kernel.ts `sumBlocks`). */
+function sumViews(sums: Float64Array, K: number) {
+  const view = (index: number, length = K + 1) => sums.subarray(index * (K + 1), index * (K + 1) + length);
   return {
-    key: shocks.join(","),
-    shocks: shocks.slice(),
-    order,
-    f,
-    uniform,
-    step,
-    prefixAccounts: bucket(),
-    suffixAccounts: bucket(),
-    prefixUnits: bucket(),
-    suffixUnits: bucket(),
-    prefixShortfallConstant: bucket(),
-    prefixShortfallSlope: bucket(),
-    prefixNotional: bucket(),
-    suffixShortfallConstant: bucket(),
-    suffixShortfallSlope: bucket(),
-    suffixNotional: bucket(),
-    directAccounts: new Float64Array(K),
-    directUnits: new Float64Array(K),
-    directShortfall: new Float64Array(K),
-    directNotional: new Float64Array(K),
+    sums,
+    prefixAccounts: view(sumBlocks.prefixAccounts),
+    suffixAccounts: view(sumBlocks.suffixAccounts),
+    prefixUnits: view(sumBlocks.prefixUnits),
+    suffixUnits: view(sumBlocks.suffixUnits),
+    prefixShortfallConstant: view(sumBlocks.prefixShortfallConstant),
+    prefixShortfallSlope: view(sumBlocks.prefixShortfallSlope),
+    prefixNotional: view(sumBlocks.prefixNotional),
+    suffixShortfallConstant: view(sumBlocks.suffixShortfallConstant),
+    suffixShortfallSlope: view(sumBlocks.suffixShortfallSlope),
+    suffixNotional: view(sumBlocks.suffixNotional),
+    directAccounts: view(sumBlocks.directAccounts, K),
+    directUnits: view(sumBlocks.directUnits, K),
+    directShortfall: view(sumBlocks.directShortfall, K),
+    directNotional: view(sumBlocks.directNotional, K),
   };
 }
+
+/** Placeholder for passes without a grid (never written: those passes skip every grid step). */
+const noGrid = newAccumulator([0]);
 
 function copyAccumulator(source: GridAccumulator): GridAccumulator {
-  const copy = { ...source };
-  for (const [key, value] of Object.entries(source)) if (value instanceof Float64Array && key !== "f") (copy as Record<string, unknown>)[key] = value.slice();
-  return copy;
-}
-
-/**
- * Adds (sign +1) or removes (sign −1) the grid contributions of the given accounts (all when
- * `list` is null), computed from `state`'s coefficients. For a unit with linear coefficients,
- * "liquidatable" (E + f·B < I + (1+f)·S) holds on a prefix or a suffix of the sorted shocks; its
- * boundary comes from the root f* = (I + S − E)/(B − S), confirmed on the exact predicate; the unit
- * is bucketed once by where its range ends or starts. An isolated account's set is the union of its
- * units' prefixes and suffixes (a prefix ∪ a suffix). Units with a position crossing a curve
- * breakpoint inside the range are evaluated shock by shock (only the crossing positions are looked
- * up; the rest stays linear).
- */
-function accumulateAccounts(state: MarginState, grid: GridCoefficients, acc: GridAccumulator, list: Int32Array | null, sign: number): void {
-  const { f, uniform, step } = acc;
-  const K = f.length;
-  const f0 = f[0];
-  const S = grid.unitMaintenanceSlope;
-  const I = grid.unitMaintenanceIntercept;
-  const unitCrosses = grid.unitCrossesBreakpoint;
-  const positionCrosses = grid.positionCrossesBreakpoint;
-  const { unitEquity: E, unitEquitySlope: B, unitNotional: N, accountUnitStart: unitStart, unitPositionStart, positionMarket, positionSize, marks } = state.book;
-  const { start: curveStart, breakNotional: breaks, slope: curveSlope, intercept: curveIntercept } = state.curves;
-  const {
-    prefixAccounts, suffixAccounts, prefixUnits, suffixUnits, prefixShortfallConstant, prefixShortfallSlope, prefixNotional,
-    suffixShortfallConstant, suffixShortfallSlope, suffixNotional, directAccounts, directUnits, directShortfall, directNotional,
-  } = acc;
-  /** Number of grid points strictly below x. */
-  const countBelow = (x: number): number => {
-    if (!(x > f0)) return 0;
-    if (uniform) {
-      let c = Math.ceil((x - f0) / step);
-      if (c > K) c = K;
-      while (c > 0 && f[c - 1] >= x) c--;
-      while (c < K && f[c] < x) c++;
-      return c;
-    }
-    let low = 0;
-    let high = K;
-    while (low < high) {
-      const mid = (low + high) >> 1;
-      if (f[mid] < x) low = mid + 1;
-      else high = mid;
-    }
-    return low;
-  };
-  const accountFlags = new Uint8Array(K);
-  const crossing: number[] = [];
-  const count = list ? list.length : state.book.accountIds.length;
-  for (let index = 0; index < count; index++) {
-    const a = list ? list[index] : index;
-    let accountPrefixEnd = 0;
-    let accountSuffixStart = K;
-    let accountDirect = false;
-    const uEnd = unitStart[a + 1];
-    for (let u = unitStart[a]; u < uEnd; u++) {
-      const e = E[u];
-      const b = B[u];
-      const s = S[u];
-      const i = I[u];
-      if (unitCrosses[u]) {
-        if (!accountDirect) {
-          accountDirect = true;
-          accountFlags.fill(0);
-        }
-        crossing.length = 0;
-        for (let p = unitPositionStart[u]; p < unitPositionStart[u + 1]; p++) if (positionCrosses[p]) crossing.push(p);
-        for (let k = 0; k < K; k++) {
-          const factor = 1 + f[k];
-          const equity = e + f[k] * b;
-          let maintenance = i + factor * s;
-          for (let c = 0; c < crossing.length; c++) {
-            const p = crossing[c];
-            const m = positionMarket[p];
-            const shockedNotional = Math.abs(positionSize[p]) * marks[m] * factor;
-            const first = curveStart[m];
-            let j = curveStart[m + 1] - 1;
-            while (j > first && shockedNotional < breaks[j]) j--;
-            maintenance += curveSlope[j] * shockedNotional + curveIntercept[j];
-          }
-          if (equity < maintenance) {
-            accountFlags[k] = 1;
-            directUnits[k] += sign;
-            directShortfall[k] += sign * (maintenance - equity);
-            directNotional[k] += sign * (factor * N[u]);
-          }
-        }
-        continue;
-      }
-      const direction = b - s;
-      if (direction > 0) {
-        // Liquidatable for f below f*: the prefix of points where the exact predicate holds.
-        let end = countBelow((i + s - e) / direction);
-        while (end > 0 && !(e + f[end - 1] * b < i + (1 + f[end - 1]) * s)) end--;
-        while (end < K && e + f[end] * b < i + (1 + f[end]) * s) end++;
-        if (end > 0) {
-          prefixUnits[end] += sign;
-          prefixShortfallConstant[end] += sign * (i + s - e);
-          prefixShortfallSlope[end] += sign * (s - b);
-          prefixNotional[end] += sign * N[u];
-          if (end > accountPrefixEnd) accountPrefixEnd = end;
-        }
-      } else if (direction < 0) {
-        let begin = countBelow((i + s - e) / direction);
-        while (begin < K && !(e + f[begin] * b < i + (1 + f[begin]) * s)) begin++;
-        while (begin > 0 && e + f[begin - 1] * b < i + (1 + f[begin - 1]) * s) begin--;
-        if (begin < K) {
-          suffixUnits[begin] += sign;
-          suffixShortfallConstant[begin] += sign * (i + s - e);
-          suffixShortfallSlope[begin] += sign * (s - b);
-          suffixNotional[begin] += sign * N[u];
-          if (begin < accountSuffixStart) accountSuffixStart = begin;
-        }
-      } else if (e + f0 * b < i + (1 + f0) * s) {
-        prefixUnits[K] += sign;
-        prefixShortfallConstant[K] += sign * (i + s - e);
-        prefixShortfallSlope[K] += sign * (s - b);
-        prefixNotional[K] += sign * N[u];
-        accountPrefixEnd = K;
-      }
-    }
-    if (accountDirect) {
-      for (let k = 0; k < K; k++) if (accountFlags[k] || k < accountPrefixEnd || k >= accountSuffixStart) directAccounts[k] += sign;
-    } else if (accountPrefixEnd >= accountSuffixStart) prefixAccounts[K] += sign;
-    else {
-      prefixAccounts[accountPrefixEnd] += sign; // bucket 0 means "never": not read
-      suffixAccounts[accountSuffixStart] += sign; // bucket K means "never"
-    }
-  }
+  return { ...source, ...sumViews(source.sums.slice(), source.f.length) };
 }
 
 /** After removals: buckets without units go back to exactly zero (no rounding residue). */
@@ -602,9 +517,9 @@ export function evaluateShockGrid(state: MarginState, shocks: number[]): ShockGr
   if (shocks.length === 0) return { shocks: [], liquidatable: [], shortfall: [], notionalAtRisk: [] };
   const key = shocks.join(",");
   if (state.gridAccumulator && state.gridAccumulator.key === key) return totalsOf(state.gridAccumulator);
+  // Another grid: one pass that only accumulates (the state's own numbers are already stored).
   const acc = newAccumulator(shocks);
-  const grid = gridCoefficients(state, acc.f[0], acc.f[acc.f.length - 1]);
-  accumulateAccounts(state, grid, acc, null, 1);
+  passAccounts(state, acc, null, 1, false);
   state.gridAccumulator = acc;
   return totalsOf(acc);
 }

@@ -11,6 +11,7 @@ import {
   createMarginState,
   previewImpact,
   updateMarginState,
+  releaseMarginState,
   type Book,
   type ColumnarBook,
   type MarginState,
@@ -99,6 +100,7 @@ export function createPreviewer(options: { accountLimit?: number; topAffected?: 
     }
     const proposed = updateMarginState(cached.current, toEngineParams(applyChanges(set, changes)));
     const result = previewImpact(cached.book, cached.current, proposed, { accountLimit: options.accountLimit ?? 50, topAffected: options.topAffected ?? 20 });
+    releaseMarginState(proposed); // the result holds numbers only; the next draft reuses the arrays
     const touched = [...new Set(changes.map((change) => change.market))];
     return {
       stored: {

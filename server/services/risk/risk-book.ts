@@ -17,6 +17,7 @@ import {
   runCascade,
   shockRange,
   updateMarginState,
+  releaseMarginState,
   type CascadeResult,
   type ColumnarBook,
   type MarginState,
@@ -472,6 +473,7 @@ export class RiskBook {
       topAffected: options.topAffected ?? 20,
       shocks: options.shocks ?? shockRange(-0.5, 0.5, 0.05),
     });
+    releaseMarginState(proposedState); // the result holds numbers only; the next draft reuses the arrays
     const marks: Record<string, number> = {};
     book.marketNames.forEach((name, m) => (marks[name] = book.marks[m]));
     const touched = Object.keys(proposed.markets);
