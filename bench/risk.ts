@@ -43,14 +43,16 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-async function timeRuns<T>(label: string, warmups: number, count: number, work: () => T | Promise<T>): Promise<{ ms: number; all: number[]; result: T }> {
+async function timeRuns<T>(label: string, warmups: number, count: number, work: () => T | Promise<T>, collect: "between runs" | "before the series" = "between runs"): Promise<{ ms: number; all: number[]; result: T }> {
   let result!: T;
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (collect === "before the series") gc?.();
   for (let i = 0; i < warmups; i++) result = await work();
   const all: number[] = [];
   for (let i = 0; i < count; i++) {
     // Collect the previous runs' garbage outside the timing (as mitata and benchmark.js do), so a
     // run is not charged for a collection its predecessors caused; its own allocations still count.
-    (globalThis as { gc?: () => void }).gc?.();
+    if (collect === "between runs") gc?.();
     const start = performance.now();
     result = await work();
     all.push(performance.now() - start);
@@ -178,7 +180,9 @@ async function main(): Promise<void> {
 
   // Engine, from parameter sets to totals (both states built each run, on two threads when the
   // worker is up: lib/risk/parallel.ts). The states go back to the engine's array pool at the end of
-  // the run, as the server does with a draft's state once its preview is out.
+  // the run, as the server does with a draft's state once its preview is out, so a run leaves almost
+  // no garbage and the series collects once before it (a forced full collection between runs
+  // added 5–25 ms of noise: 56–77 ms medians against 51–65, BENCHMARKS.md).
   const engine = await timeRuns("engine preview (both sets from scratch)", 2, runs, () => {
     const currentState = createMarginState(book, current);
     const proposedState = createMarginState(book, proposed);
@@ -186,7 +190,7 @@ async function main(): Promise<void> {
     releaseMarginState(currentState);
     releaseMarginState(proposedState);
     return totals;
-  });
+  }, "before the series");
   const threads = riskThreadStats();
   log(`engine threads: ${threads.parallelPasses} passes on two threads, ${threads.singlePasses} on one (worker ${threads.workerAvailable ? "up" : "unavailable"})`);
   // The server keeps the current set's state: a draft preview then only builds the proposal's.
@@ -204,7 +208,12 @@ async function main(): Promise<void> {
   });
   const editFull = await timeRuns("engine full re-preview after a one-parameter edit", 1, runs, () => previewImpact(book, currentState, updateMarginState(proposedState, oneEdit), { shocks, accountLimit: 100 }));
   proposedState = updateMarginState(currentState, proposed);
-  const cascade = await timeRuns("cascade stress −10 % uniform", 1, runs, () => runCascade(book, current, -0.1, { accountListLimit: 0 }));
+  // The cascade allocates little (~15 MB of short-lived numbers a run, minor collections only), and
+  // a forced full collection between its runs costs it ~25 %: V8 then re-optimises its queue
+  // functions on every run (--trace-opt: LookAgainQueues.insert optimised 25 times in 9 runs with
+  // gc() between them, twice without). A server never forces one, so this series collects once,
+  // before it.
+  const cascade = await timeRuns("cascade stress −10 % uniform", 1, runs, () => runCascade(book, current, -0.1, { accountListLimit: 0 }), "before the series");
   log(`cascade: ${cascade.result.waves.length} waves, ${cascade.result.liquidatedAccounts} accounts, notional ${cascade.result.liquidatedNotional.toExponential(4)}, bad debt ${cascade.result.badDebt.toExponential(4)}, ADL ${cascade.result.autoDeleverageNeeded.toExponential(4)}`);
   log(`preview: newly ${engine.result.newlyLiquidatable}, no longer ${engine.result.noLongerLiquidatable}, liquidatable ${engine.result.liquidatable.current} -> ${engine.result.liquidatable.proposed}`);
 

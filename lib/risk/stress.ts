@@ -121,6 +121,9 @@ export function runCascade(input: Book | ColumnarBook, params: ParamsSet, shock:
   let liquidatedAccounts = 0;
   const forced = new Float64Array(marketCount);
   const fill = new Float64Array(marketCount);
+  /** Running totals handed to settleWave and back: notional, penalties, bad debt, fund, accounts. */
+  const settlement = new Float64Array(5);
+  const listedAccounts = scratchInt32("listedAccounts", book.accountIds.length);
   const impact = new Float64Array(marketCount);
 
   for (let waveIndex = 0; waveIndex < maxWaves; waveIndex++) {
@@ -145,57 +148,26 @@ export function runCascade(input: Book | ColumnarBook, params: ParamsSet, shock:
 
     forced.fill(0);
     touchRecords(recordStart, record, waveUnits, waveCount);
-    for (let i = 0; i < waveCount; i++) {
-      const u = waveUnits[i];
-      unitStamp[u] = -1;
-      const end = recordStart[u + 1];
-      for (let r = recordStart[u] + 2; r < end; r += 3) forced[record[r]] -= record[r + 1] * price[record[r]];
-    }
-    const wave: CascadeWave = { price: {}, accounts: [], forcedNotional: {}, fillPrice: {} };
+    accumulateForced(waveUnits, waveCount, recordStart, record, price, forced, unitStamp);
     for (let m = 0; m < marketCount; m++) {
-      const name = book.marketNames[m];
-      wave.price[name] = price[m];
       const q = forced[m];
       const model = cascade[m];
       impact[m] = q !== 0 && model ? model.impactCoefficient * model.dailyVolatility * Math.sqrt(Math.abs(q) / model.dailyVolumeUsd) : 0;
       fill[m] = price[m] * (1 + Math.sign(q) * (2 / 3) * impact[m]);
-      if (q !== 0) {
-        wave.forcedNotional[name] = q;
-        wave.fillPrice[name] = fill[m];
-      }
     }
-    for (let i = 0; i < waveCount; i++) {
-      const u = waveUnits[i];
-      const start = recordStart[u];
-      const end = recordStart[u + 1];
-      const a = record[start + 1];
-      let equity = record[start];
-      let penalty = 0;
-      for (let r = start + 2; r < end; r += 3) {
-        const m = record[r];
-        const size = record[r + 1];
-        const notionalAtFill = Math.abs(size) * fill[m];
-        equity += size * (fill[m] - record[r + 2]);
-        penalty += penaltyRate[m] * notionalAtFill;
-        liquidatedNotional += notionalAtFill;
-      }
-      if (equity > 0) {
-        const paid = Math.min(penalty, equity);
-        penalties += paid;
-        insuranceFund += paid;
-      } else if (equity < 0) {
-        badDebt -= equity;
-        insuranceFund += equity;
-      }
-      if (!accountCounted[a]) {
-        accountCounted[a] = 1;
-        liquidatedAccounts++;
-      }
-      if (accountListed[a] !== waveIndex && wave.accounts.length < listLimit) {
-        accountListed[a] = waveIndex;
-        wave.accounts.push(book.accountIds[a]);
-      }
-    }
+    const wave = waveRecord(book.marketNames, price, forced, fill);
+    settlement[0] = liquidatedNotional;
+    settlement[1] = penalties;
+    settlement[2] = badDebt;
+    settlement[3] = insuranceFund;
+    settlement[4] = liquidatedAccounts;
+    const listed = settleWave(waveUnits, waveCount, recordStart, record, fill, penaltyRate, settlement, accountCounted, accountListed, waveIndex, listLimit, listedAccounts);
+    liquidatedNotional = settlement[0];
+    penalties = settlement[1];
+    badDebt = settlement[2];
+    insuranceFund = settlement[3];
+    liquidatedAccounts = settlement[4];
+    for (let i = 0; i < listed; i++) wave.accounts.push(book.accountIds[listedAccounts[i]]);
     if (insuranceFund < 0) {
       autoDeleverageNeeded -= insuranceFund;
       insuranceFund = 0;
@@ -215,6 +187,102 @@ export function runCascade(input: Book | ColumnarBook, params: ParamsSet, shock:
   const finalPrice: Record<string, number> = {};
   book.marketNames.forEach((name, m) => (finalPrice[name] = price[m]));
   return { shock, waves, finalPrice, liquidatedAccounts, liquidatedNotional, penalties, badDebt, insuranceFund, autoDeleverageNeeded };
+}
+
+// The per-wave loops live in their own small functions: called once per wave, they are optimized
+// as ordinary functions and stay so from cascade to cascade, whereas inside runCascade (called
+// once per cascade) they ran as on-stack-replaced code that the wave objects' changing shapes kept
+// deoptimizing (V8 --trace-deopt: "wrong map"), back to the interpreter and ~50 MB of boxed
+// numbers per cascade.
+
+/** Forced notional per market of the wave's units (Σ −size·P; sells negative); marks them liquidated. */
+function accumulateForced(units: Int32Array, count: number, recordStart: Int32Array, record: Float64Array, price: Float64Array, forced: Float64Array, unitStamp: Int32Array): void {
+  for (let i = 0; i < count; i++) {
+    const u = units[i];
+    unitStamp[u] = -1;
+    const end = recordStart[u + 1];
+    for (let r = recordStart[u] + 2; r < end; r += 3) forced[record[r]] -= record[r + 1] * price[record[r]];
+  }
+}
+
+/** The wave as reported: prices it started at, forced notional and fill price of markets with flow. */
+function waveRecord(marketNames: string[], price: Float64Array, forced: Float64Array, fill: Float64Array): CascadeWave {
+  const wave: CascadeWave = { price: {}, accounts: [], forcedNotional: {}, fillPrice: {} };
+  for (let m = 0; m < marketNames.length; m++) {
+    const name = marketNames[m];
+    wave.price[name] = price[m];
+    if (forced[m] !== 0) {
+      wave.forcedNotional[name] = forced[m];
+      wave.fillPrice[name] = fill[m];
+    }
+  }
+  return wave;
+}
+
+/**
+ * Closes the wave's units at the fill prices: penalties into the fund (at most the equity left),
+ * negative equity as bad debt out of it. `totals` = [liquidated notional, penalties, bad debt,
+ * insurance fund, liquidated accounts], updated in place (summed in unit order). Accounts to list
+ * for this wave go to `listed`; returns how many.
+ */
+function settleWave(
+  units: Int32Array,
+  count: number,
+  recordStart: Int32Array,
+  record: Float64Array,
+  fill: Float64Array,
+  penaltyRate: Float64Array,
+  totals: Float64Array,
+  accountCounted: Uint8Array,
+  accountListed: Int32Array,
+  waveIndex: number,
+  listLimit: number,
+  listed: Int32Array,
+): number {
+  let liquidatedNotional = totals[0];
+  let penalties = totals[1];
+  let badDebt = totals[2];
+  let insuranceFund = totals[3];
+  let liquidatedAccounts = totals[4];
+  let listedCount = 0;
+  for (let i = 0; i < count; i++) {
+    const u = units[i];
+    const start = recordStart[u];
+    const end = recordStart[u + 1];
+    const a = record[start + 1];
+    let equity = record[start];
+    let penalty = 0;
+    for (let r = start + 2; r < end; r += 3) {
+      const m = record[r];
+      const size = record[r + 1];
+      const notionalAtFill = Math.abs(size) * fill[m];
+      equity += size * (fill[m] - record[r + 2]);
+      penalty += penaltyRate[m] * notionalAtFill;
+      liquidatedNotional += notionalAtFill;
+    }
+    if (equity > 0) {
+      const paid = Math.min(penalty, equity);
+      penalties += paid;
+      insuranceFund += paid;
+    } else if (equity < 0) {
+      badDebt -= equity;
+      insuranceFund += equity;
+    }
+    if (!accountCounted[a]) {
+      accountCounted[a] = 1;
+      liquidatedAccounts++;
+    }
+    if (accountListed[a] !== waveIndex && listedCount < listLimit) {
+      accountListed[a] = waveIndex;
+      listed[listedCount++] = a;
+    }
+  }
+  totals[0] = liquidatedNotional;
+  totals[1] = penalties;
+  totals[2] = badDebt;
+  totals[3] = insuranceFund;
+  totals[4] = liquidatedAccounts;
+  return listedCount;
 }
 
 /** What evaluating a unit needs: its record, the prices, the maintenance curves, its stamp. */
