@@ -82,7 +82,8 @@ export function runCascade(input: Book | ColumnarBook, params: ParamsSet, shock:
   // ≥ P₀·(1 − ΔX) and a short's ≤ P₀·e^ΔY. So a unit evaluated with slack s₀ at prices P₀, with
   // position notionals N_p there, stays solvent while every position p keeps within an allowance
   // a_p — ΔX ≤ a_p for a long (loss ≤ N_p·a_p), ΔY ≤ ln(1 + a_p/(1 + s_max)) for a short (loss ≤
-  // (1 + s_max)·N_p·(e^ΔY − 1) ≤ N_p·a_p) — for any allowances with Σ_p N_p·a_p ≤ s₀. The split
+  // (1 + s_max)·N_p·(e^ΔY − 1) ≤ N_p·a_p; queueUnit keys it by the smaller x/(1 + x), x = a_p/(1 +
+  // s_max)) — for any allowances with Σ_p N_p·a_p ≤ s₀. The split
   // is ours to choose: a_p ∝ the speed of p's queue so far (see queueRates), so that a
   // diversified account is not looked at every time its fastest market moves. Each position of
   // a solvent unit waits in the queue of (its market, its adverse direction), keyed by the
@@ -132,7 +133,10 @@ export function runCascade(input: Book | ColumnarBook, params: ParamsSet, shock:
       waveCount = firstWave(evaluation, usableSlack);
       firstPrice.set(price);
     } else {
-      if (waveIndex === 1) scheduleFirstWave(evaluation, usableSlack, firstPrice, queueRates(runningMove, 1), queues, deferred);
+      if (waveIndex === 1) {
+        scheduleFirstWave(evaluation, usableSlack, firstPrice, queueRates(runningMove, 1), queues, deferred);
+        deferred.seal();
+      }
       // Collect every unit with an entry due in a queue whose running move grew, then evaluate.
       let lookCount = 0;
       for (let q = 0; q < queueCount; q++) {
@@ -309,23 +313,36 @@ interface Evaluation {
  * evaluated again since (stamp no longer 1) are dropped. Invariant: every listed entry is due at
  * or beyond its queue's limit, which is above the queue's running move, so none can be due while
  * listed.
+ *
+ * Limits are the initial one times powers of two, so once the first wave is listed (`seal`) each
+ * queue's list is grouped by b = ⌊log₂(due / initial)⌋ (a stable counting sort): raising the limit
+ * to initial·2^k releases exactly groups b < k, and no entry is read again until its group goes.
  */
 class DeferredEntries {
   readonly limit: Float64Array;
+  private readonly initialLimit: number;
   private readonly start: Int32Array;
   private readonly length: Int32Array;
-  private readonly unit: Int32Array;
-  private readonly due: Float64Array;
+  private unit: Int32Array;
+  private due: Float64Array;
+  /** Per queue, the start of each group (groupCount + 1 entries) and the first group not yet released. */
+  private readonly groupStart: Int32Array;
+  private readonly nextGroup: Int32Array;
+  private readonly exponent: Int32Array;
 
   /** `capacity[q]`: how many entries queue q can receive (its positions). */
   constructor(capacity: Int32Array, initialLimit = 0.005) {
     const queueCount = capacity.length;
+    this.initialLimit = initialLimit;
     this.limit = new Float64Array(queueCount).fill(initialLimit);
+    this.exponent = new Int32Array(queueCount);
     this.start = new Int32Array(queueCount + 1);
     for (let q = 0; q < queueCount; q++) this.start[q + 1] = this.start[q] + capacity[q];
     this.length = new Int32Array(queueCount);
     this.unit = scratchInt32("deferred.unit", this.start[queueCount]);
     this.due = scratchFloat64("deferred.due", this.start[queueCount]);
+    this.groupStart = new Int32Array(queueCount * (deferredGroups + 1));
+    this.nextGroup = new Int32Array(queueCount);
   }
 
   add(q: number, unit: number, due: number): void {
@@ -334,26 +351,67 @@ class DeferredEntries {
     this.due[at] = due;
   }
 
+  /** Groups every queue's list by ⌊log₂(due / initial limit)⌋ (called once, after the first wave is listed). */
+  seal(): void {
+    const queueCount = this.length.length;
+    const total = this.start[queueCount];
+    const sortedUnit = scratchInt32("deferred.sortedUnit", total);
+    const sortedDue = scratchFloat64("deferred.sortedDue", total);
+    const group = scratchUint8("deferred.group", total);
+    const counts = new Int32Array(deferredGroups + 1);
+    for (let q = 0; q < queueCount; q++) {
+      const first = this.start[q];
+      const end = first + this.length[q];
+      counts.fill(0);
+      for (let at = first; at < end; at++) {
+        const ratio = this.due[at] / this.initialLimit; // ≥ 1: only entries due at or past the limit are listed
+        const g = ratio >= 2 ** (deferredGroups - 1) ? deferredGroups - 1 : 31 - Math.clz32(ratio);
+        group[at] = g;
+        counts[g + 1]++;
+      }
+      const groups = this.groupStart.subarray(q * (deferredGroups + 1), (q + 1) * (deferredGroups + 1));
+      groups[0] = first;
+      for (let g = 0; g < deferredGroups; g++) groups[g + 1] = groups[g] + counts[g + 1];
+      for (let g = 0; g < deferredGroups; g++) counts[g] = groups[g];
+      for (let at = first; at < end; at++) {
+        const to = counts[group[at]]++;
+        sortedUnit[to] = this.unit[at];
+        sortedDue[to] = this.due[at];
+      }
+    }
+    // The sorted copies become the lists (the old buffers are the next cascade's sort targets).
+    scratchBuffers.set("deferred.sortedUnit", this.unit.buffer as ArrayBuffer);
+    scratchBuffers.set("deferred.sortedDue", this.due.buffer as ArrayBuffer);
+    scratchBuffers.set("deferred.unit", sortedUnit.buffer as ArrayBuffer);
+    scratchBuffers.set("deferred.due", sortedDue.buffer as ArrayBuffer);
+    this.unit = sortedUnit;
+    this.due = sortedDue;
+  }
+
   /** Raises queue q's limit past `move` and queues (stamp 1) the listed entries now below it. */
   release(q: number, move: number, queues: LookAgainQueues, unitStamp: Int32Array): void {
     let limit = this.limit[q];
-    while (limit <= move) limit *= 2;
+    let exponent = this.exponent[q];
+    while (limit <= move) {
+      limit *= 2;
+      exponent++;
+    }
     this.limit[q] = limit;
-    let kept = this.start[q];
-    const end = this.start[q] + this.length[q];
-    for (let at = this.start[q]; at < end; at++) {
-      const unit = this.unit[at];
-      const due = this.due[at];
-      if (due < limit) {
-        if (unitStamp[unit] === 1) queues.insert(q, unit, 1, due);
-      } else {
-        this.unit[kept] = unit;
-        this.due[kept++] = due;
+    this.exponent[q] = exponent;
+    const groups = q * (deferredGroups + 1);
+    const releaseTo = Math.min(exponent, deferredGroups);
+    for (let g = this.nextGroup[q]; g < releaseTo; g++) {
+      const end = this.groupStart[groups + g + 1];
+      for (let at = this.groupStart[groups + g]; at < end; at++) {
+        const unit = this.unit[at];
+        if (unitStamp[unit] === 1) queues.insert(q, unit, 1, this.due[at]);
       }
     }
-    this.length[q] = kept - this.start[q];
+    if (releaseTo > this.nextGroup[q]) this.nextGroup[q] = releaseTo;
   }
 }
+/** Groups of listed entries: due in [initial·2^b, initial·2^(b+1)), the last one open-ended. */
+const deferredGroups = 32;
 
 /**
  * Exact slack of unit u at the current prices: equity = base (collateral, or the isolated margin)
@@ -450,7 +508,11 @@ function queueUnit(input: Evaluation, u: number, stamp: number, usable: number, 
     if (q === previousQueue) continue;
     previousQueue = q;
     const allowance = perRate * queueRate[q];
-    const due = (since === null ? 0 : since[q]) + (size > 0 ? allowance : Math.log1p(allowance / (1 + maxSlope)));
+    // A short's allowance in its queue's units is ln(1 + a/(1 + s_max)); x/(1 + x) ≤ ln(1 + x) for
+    // x > −1, so using it makes the unit due no later than the proof allows (at worst it is looked
+    // at a little early and found solvent again), and it spares a log1p call per entry.
+    const x = allowance / (1 + maxSlope);
+    const due = (since === null ? 0 : since[q]) + (size > 0 ? allowance : x / (1 + x));
     if (deferred !== null && due >= deferred.limit[q]) deferred.add(q, u, due);
     else queues.insert(q, u, stamp, due);
   }
