@@ -126,11 +126,13 @@ export function runCascade(input: Book | ColumnarBook, params: ParamsSet, shock:
   const settlement = new Float64Array(5);
   const listedAccounts = scratchInt32("listedAccounts", book.accountIds.length);
   const impact = new Float64Array(marketCount);
+  const firstWaveRecords: FirstWaveRecords = { start: scratchInt32("firstWave.start", unitCount + 1), record: scratchFloat64("firstWave.record", 1024), order: scratchInt32("firstWave.order", unitCount) };
 
   for (let waveIndex = 0; waveIndex < maxWaves; waveIndex++) {
     let waveCount = 0;
     if (waveIndex === 0) {
-      waveCount = firstWave(evaluation, usableSlack);
+      forced.fill(0);
+      waveCount = firstWave(evaluation, usableSlack, forced, firstWaveRecords);
       firstPrice.set(price);
     } else {
       if (waveIndex === 1) {
@@ -148,11 +150,21 @@ export function runCascade(input: Book | ColumnarBook, params: ParamsSet, shock:
       waveCount = evaluateLooked(evaluation, lookList, lookCount, queues, runningMove, queueRates(runningMove, waveIndex));
     }
     if (waveCount === 0) break;
-    waveUnits.subarray(0, waveCount).sort();
-
-    forced.fill(0);
-    touchRecords(recordStart, record, waveUnits, waveCount);
-    accumulateForced(waveUnits, waveCount, recordStart, record, price, forced, unitStamp);
+    // Units settled from: the first wave's copies (already in unit order, forced flow summed while
+    // they were evaluated), later waves' records in unit order.
+    let settleStart = recordStart;
+    let settleRecord = record;
+    let settleUnits = waveUnits;
+    if (waveIndex === 0) {
+      settleStart = firstWaveRecords.start;
+      settleRecord = firstWaveRecords.record;
+      settleUnits = firstWaveRecords.order;
+    } else {
+      waveUnits.subarray(0, waveCount).sort();
+      forced.fill(0);
+      touchRecords(recordStart, record, waveUnits, waveCount);
+      accumulateForced(waveUnits, waveCount, recordStart, record, price, forced, unitStamp);
+    }
     for (let m = 0; m < marketCount; m++) {
       const q = forced[m];
       const model = cascade[m];
@@ -165,7 +177,7 @@ export function runCascade(input: Book | ColumnarBook, params: ParamsSet, shock:
     settlement[2] = badDebt;
     settlement[3] = insuranceFund;
     settlement[4] = liquidatedAccounts;
-    const listed = settleWave(waveUnits, waveCount, recordStart, record, fill, penaltyRate, settlement, accountCounted, accountListed, waveIndex, listLimit, listedAccounts);
+    const listed = settleWave(settleUnits, waveCount, settleStart, settleRecord, fill, penaltyRate, settlement, accountCounted, accountListed, waveIndex, listLimit, listedAccounts);
     liquidatedNotional = settlement[0];
     penalties = settlement[1];
     badDebt = settlement[2];
@@ -445,23 +457,52 @@ function unitSlack(input: Evaluation, u: number, usable: Float64Array): number {
   return slack;
 }
 
+/** The first wave's liquidated units, their records copied in order (settled from there, read once in sequence). */
+interface FirstWaveRecords {
+  start: Int32Array;
+  record: Float64Array;
+  /** 0, 1, 2, …: the copies' indices, in the shape settleWave takes. */
+  order: Int32Array;
+}
+
 /**
  * The first wave: every unit evaluated in order; the liquidatable ones go to `waveUnits` (their
- * count is returned); the others get stamp 1 and their usable slack in `usableSlack` (−1 for a
- * unit without notional, whose slack never changes), to be queued by `scheduleFirstWave` once the
- * first wave's moves show which markets are moving.
+ * count is returned), get stamp −1, add their forced flow (Σ −size·P, in unit order as
+ * accumulateForced does) and have their record copied to `copies` while it is in cache; the others
+ * get stamp 1 and their usable slack in `usableSlack` (−1 for a unit without notional, whose slack
+ * never changes), to be queued by `scheduleFirstWave` once the first wave's moves show which
+ * markets are moving.
  */
-function firstWave(input: Evaluation, usableSlack: Float64Array): number {
-  const { recordStart, unitStamp, waveUnits } = input;
+function firstWave(input: Evaluation, usableSlack: Float64Array, forced: Float64Array, copies: FirstWaveRecords): number {
+  const { recordStart, record, price, unitStamp, waveUnits } = input;
   const unitCount = recordStart.length - 1;
   const usable = new Float64Array(1);
   let waveCount = 0;
+  const copyStart = copies.start;
+  const copyOrder = copies.order;
+  let copy = copies.record;
+  let copied = 0;
+  copyStart[0] = 0;
   for (let u = 0; u < unitCount; u++) {
-    if (unitSlack(input, u, usable) < 0) waveUnits[waveCount++] = u;
-    else {
+    if (unitSlack(input, u, usable) >= 0) {
       unitStamp[u] = 1;
       usableSlack[u] = usable[0];
+      continue;
     }
+    unitStamp[u] = -1;
+    const start = recordStart[u];
+    const end = recordStart[u + 1];
+    for (let r = start + 2; r < end; r += 3) forced[record[r]] -= record[r + 1] * price[record[r]];
+    if (copied + end - start > copy.length) {
+      const grown = scratchFloat64("firstWave.record", Math.max(2 * copy.length, copied + end - start));
+      if (grown !== copy) grown.set(copy.subarray(0, copied));
+      copy = copies.record = grown;
+    }
+    for (let r = start; r < end; r++) copy[copied + r - start] = record[r];
+    copyOrder[waveCount] = waveCount;
+    waveUnits[waveCount++] = u;
+    copied += end - start;
+    copyStart[waveCount] = copied;
   }
   return waveCount;
 }
