@@ -371,25 +371,11 @@ class DeferredEntries {
     const sortedDue = scratchFloat64("deferred.sortedDue", total);
     const group = scratchUint8("deferred.group", total);
     const counts = new Int32Array(deferredGroups + 1);
+    /** initial·2^g, exact (doubling a double is). */
+    const floors = Float64Array.from({ length: deferredGroups }, (_, g) => this.initialLimit * 2 ** g);
     for (let q = 0; q < queueCount; q++) {
       const first = this.start[q];
-      const end = first + this.length[q];
-      counts.fill(0);
-      for (let at = first; at < end; at++) {
-        const ratio = this.due[at] / this.initialLimit; // ≥ 1: only entries due at or past the limit are listed
-        const g = ratio >= 2 ** (deferredGroups - 1) ? deferredGroups - 1 : 31 - Math.clz32(ratio);
-        group[at] = g;
-        counts[g + 1]++;
-      }
-      const groups = this.groupStart.subarray(q * (deferredGroups + 1), (q + 1) * (deferredGroups + 1));
-      groups[0] = first;
-      for (let g = 0; g < deferredGroups; g++) groups[g + 1] = groups[g] + counts[g + 1];
-      for (let g = 0; g < deferredGroups; g++) counts[g] = groups[g];
-      for (let at = first; at < end; at++) {
-        const to = counts[group[at]]++;
-        sortedUnit[to] = this.unit[at];
-        sortedDue[to] = this.due[at];
-      }
+      groupQueue(this.unit, this.due, first, first + this.length[q], floors, group, counts, this.groupStart, q * (deferredGroups + 1), sortedUnit, sortedDue);
     }
     // The sorted copies become the lists (the old buffers are the next cascade's sort targets).
     scratchBuffers.set("deferred.sortedUnit", this.unit.buffer as ArrayBuffer);
@@ -424,6 +410,33 @@ class DeferredEntries {
 }
 /** Groups of listed entries: due in [initial·2^b, initial·2^(b+1)), the last one open-ended. */
 const deferredGroups = 32;
+
+/**
+ * Stable counting sort of one queue's listed entries [first, end) by group ⌊log₂(due / floors[0])⌋
+ * into `toUnit`/`toDue` (same positions), group starts into `groupStart[at..at + groups]`. A function
+ * of its own, called once per queue, so that it is optimised as such and stays so between cascades.
+ */
+function groupQueue(unit: Int32Array, due: Float64Array, first: number, end: number, floors: Float64Array, group: Uint8Array, counts: Int32Array, groupStart: Int32Array, at: number, toUnit: Int32Array, toDue: Float64Array): void {
+  const inverseLimit = 1 / floors[0];
+  counts.fill(0);
+  for (let i = first; i < end; i++) {
+    // due·inverseLimit ≥ 1 (only entries due at or past the limit are listed); 2^31 and beyond: last group.
+    const ratio = due[i] * inverseLimit;
+    let g = ratio < 2147483648 ? 31 - Math.clz32(ratio >>> 0) : deferredGroups - 1;
+    // Never a group above the due (a rounded ratio could say so): that would release it late.
+    if (g > 0 && due[i] < floors[g]) g--;
+    group[i] = g;
+    counts[g + 1]++;
+  }
+  groupStart[at] = first;
+  for (let g = 0; g < deferredGroups; g++) groupStart[at + g + 1] = groupStart[at + g] + counts[g + 1];
+  for (let g = 0; g < deferredGroups; g++) counts[g] = groupStart[at + g];
+  for (let i = first; i < end; i++) {
+    const to = counts[group[i]]++;
+    toUnit[to] = unit[i];
+    toDue[to] = due[i];
+  }
+}
 
 /**
  * Exact slack of unit u at the current prices: equity = base (collateral, or the isolated margin)
