@@ -66,7 +66,7 @@ export function runCascade(input: Book | ColumnarBook, params: ParamsSet, shock:
   const listLimit = options.accountListLimit ?? Infinity;
   const maxWaves = options.maxWaves ?? 10_000;
   const curves = flattenCurves(markets);
-  const { start: curveStart, breakNotional: breaks, slope: curveSlope, intercept: curveIntercept } = curves;
+  const { start: curveStart, upperNotional: upper, slope: curveSlope, intercept: curveIntercept } = curves;
   const penaltyRate = Float64Array.from(markets, (market) => market.liquidationPenalty);
   const { recordStart, record, queuePositions } = unitRecords(book);
 
@@ -111,7 +111,7 @@ export function runCascade(input: Book | ColumnarBook, params: ParamsSet, shock:
   const usableSlack = scratchFloat64("usableSlack", unitCount);
   const firstPrice = new Float64Array(marketCount);
 
-  const evaluation: Evaluation = { recordStart, record, price, curveStart, breaks, curveSlope, curveIntercept, maxSlope, unitStamp, waveUnits: scratchInt32("waveUnits", unitCount) };
+  const evaluation: Evaluation = { recordStart, record, price, curveStart, upper, curveSlope, curveIntercept, maxSlope, unitStamp, waveUnits: scratchInt32("waveUnits", unitCount) };
   const waveUnits = evaluation.waveUnits;
   const waves: CascadeWave[] = [];
   let insuranceFund = book.insuranceFund;
@@ -307,7 +307,8 @@ interface Evaluation {
   record: Float64Array;
   price: Float64Array;
   curveStart: Int32Array;
-  breaks: Float64Array;
+  /** End of each curve segment (the next one's start; +∞ after a market's last): segment scans need no bounds. */
+  upper: Float64Array;
   curveSlope: Float64Array;
   curveIntercept: Float64Array;
   /** Steepest maintenance slope s_max. */
@@ -445,7 +446,7 @@ function groupQueue(unit: Int32Array, due: Float64Array, first: number, end: num
  * (see runCascade), at least 0, or −1 for a unit without notional (its slack never changes).
  */
 function unitSlack(input: Evaluation, u: number, usable: Float64Array): number {
-  const { recordStart, record, price, curveStart, breaks, curveSlope, curveIntercept } = input;
+  const { recordStart, record, price, curveStart, upper, curveSlope, curveIntercept } = input;
   const start = recordStart[u];
   const end = recordStart[u + 1];
   let equity = record[start];
@@ -458,9 +459,9 @@ function unitSlack(input: Evaluation, u: number, usable: Float64Array): number {
     const pnl = size * (price[m] - record[r + 2]);
     equity += pnl;
     const positionNotional = Math.abs(size) * price[m];
-    const c0 = curveStart[m];
-    let j = curveStart[m + 1] - 1;
-    while (j > c0 && positionNotional < breaks[j]) j--;
+    // Segment in force, scanning up from the market's first (most positions sit in the lowest tiers).
+    let j = curveStart[m];
+    while (positionNotional >= upper[j]) j++;
     maintenance += curveSlope[j] * positionNotional + curveIntercept[j];
     notional += positionNotional;
     magnitude += Math.abs(pnl);
