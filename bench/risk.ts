@@ -212,8 +212,9 @@ async function main(): Promise<void> {
   // a forced full collection between its runs costs it ~25 %: V8 then re-optimises its queue
   // functions on every run (--trace-opt: LookAgainQueues.insert optimised 25 times in 9 runs with
   // gc() between them, twice without). A server never forces one, so this series collects once,
-  // before it.
-  const cascade = await timeRuns("cascade stress −10 % uniform", 1, runs, () => runCascade(book, current, -0.1, { accountListLimit: 0 }), "before the series");
+  // before it. Three warm-up cascades: V8 settles its ~20 functions' optimised code over the first
+  // few (--trace-opt), and the first timed runs were still 10–25 % slower with one.
+  const cascade = await timeRuns("cascade stress −10 % uniform", 3, runs, () => runCascade(book, current, -0.1, { accountListLimit: 0 }), "before the series");
   log(`cascade: ${cascade.result.waves.length} waves, ${cascade.result.liquidatedAccounts} accounts, notional ${cascade.result.liquidatedNotional.toExponential(4)}, bad debt ${cascade.result.badDebt.toExponential(4)}, ADL ${cascade.result.autoDeleverageNeeded.toExponential(4)}`);
   log(`preview: newly ${engine.result.newlyLiquidatable}, no longer ${engine.result.noLongerLiquidatable}, liquidatable ${engine.result.liquidatable.current} -> ${engine.result.liquidatable.proposed}`);
 
