@@ -31,6 +31,7 @@ export {
   type LiquidationPriceShift,
 } from "./preview";
 export { runCascade, type CascadeOptions, type CascadeResult, type CascadeWave } from "./stress";
+export { configureRiskThreads, riskThreadStats } from "./parallel";
 export {
   ewmaVolatility,
   createEwmaVolatility,

@@ -3,7 +3,7 @@
 // `prices.updated`, live EWMA σ from the feeds subsystem), and answers risk questions for the API
 // and for other services through `getRiskService(runtime)`.
 import type { Runtime, Subsystem } from "../../runtime-types";
-import type { ParamsSet, PriceShock } from "../../../lib/risk";
+import { riskThreadStats, type ParamsSet, type PriceShock } from "../../../lib/risk";
 import { AppError } from "../../errors";
 import { loadSnapshot } from "../positions/snapshots";
 import { loadActiveParameterSet } from "../governance/parameter-sets";
@@ -196,7 +196,8 @@ export async function startRisk(runtime: Runtime, options: { refreshIntervalMs?:
     service,
     health: () => {
       service.book.warm();
-      return service.book.status();
+      // Margin passes on two threads (large books) and on one, and whether the worker is up (lib/risk/parallel.ts).
+      return { ...service.book.status(), engineThreads: riskThreadStats() };
     },
     async stop() {
       clearInterval(poll);
