@@ -169,6 +169,24 @@ describe.each([1, 2, 3])("random book seed %i", (seed) => {
   });
 });
 
+describe("liquidation prices of a large cross account", () => {
+  it("equal the simple path's (grouped by market, not rescanned per position)", () => {
+    const book = randomBook(11, 40);
+    // One account with 60 positions, several per market (the engine groups them in one pass).
+    const big = book.accounts[0];
+    big.mode = "cross";
+    big.positions = Array.from({ length: 60 }, (_, i) => ({ ...book.accounts[1 + (i % 39)].positions[0], margin: undefined }));
+    big.collateral = 2e6;
+    const columnar = buildColumnarBook(book);
+    for (const params of [current, proposed]) {
+      const simple = computeMargin(book, params);
+      const state = createMarginState(columnar, params);
+      simple.accounts[0].positions.forEach((position, i) => expect(liquidationPriceOf(state, i), `position ${i}`).toBe(position.liquidationPrice));
+      expect(simple.accounts[0].positions.some((position) => position.liquidationPrice !== null)).toBe(true);
+    }
+  });
+});
+
 describe("runCascade", () => {
   it("uniform shock equals the same shock given per market, and accounts are closed once", () => {
     const book = randomBook(7, 400);
