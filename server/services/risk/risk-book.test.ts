@@ -62,6 +62,19 @@ describe("RiskBook", () => {
     expect(book.status().snapshot).toMatchObject({ positions: 4, excludedPositions: 1, excludedMarkets: ["Y-USD"] });
   });
 
+  it("a draft previewed after another (built on the previous draft's state) equals a fresh preview", () => {
+    const chained = bookWith(previewBook(), { "X-USD": xParams });
+    const first = applyDraftChanges({ "X-USD": xParams }, { "X-USD": { maintenanceMarginFraction: 0.05 } });
+    const second = applyDraftChanges({ "X-USD": xParams }, { "X-USD": { maintenanceMarginFraction: 0.035 } });
+    chained.preview({ markets: first } as never);
+    const afterFirst = chained.preview({ markets: second } as never);
+    const fresh = bookWith(previewBook(), { "X-USD": xParams }).preview({ markets: second } as never);
+    const { computeMs: _a, ...chainedResult } = afterFirst;
+    const { computeMs: _b, ...freshResult } = fresh;
+    expect(chainedResult).toEqual(freshResult);
+    expect(afterFirst.summary.newlyLiquidatable).not.toBe(chained.preview({ markets: first } as never).summary.newlyLiquidatable);
+  });
+
   it("maps liquidation notional by price level, lists the nearest, bins health", () => {
     const book = bookWith(previewBook(), { "X-USD": xParams });
     // Liquidation prices (vector above, current set): A 98.969 long, B 96.907 long, C 100.971 short.

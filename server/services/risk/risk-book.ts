@@ -188,6 +188,13 @@ export class RiskBook {
   private lastBuildDurationMs: number | null = null;
   private book: ColumnarBook | null = null;
   private current: MarginState | null = null;
+  /**
+   * The last draft's state, base of the next draft's: an editor changes one field at a time, so the
+   * next update recomputes only the accounts that field touches, and the liquidation prices this
+   * one computed carry over (a draft over the popular markets of a 1M-position book otherwise
+   * recomputes most of them on every keystroke). Any state of the same book is a valid base.
+   */
+  private lastDraft: MarginState | null = null;
   private markSources: Record<string, MarkSource> = {};
   private excludedPositions = 0;
   private excludedMarkets: string[] = [];
@@ -467,13 +474,16 @@ export class RiskBook {
     const started = performance.now();
     const merged: ParamsSet = { markets: { ...this.params.markets } };
     for (const [market, params] of Object.entries(proposed.markets)) merged.markets[market] = engineMarketParams(params as unknown as Record<string, unknown>);
-    const proposedState = updateMarginState(current, this.effectiveParams(merged), { ...this.marginOptions(), paramsSource: "proposed parameters" });
+    const base = this.lastDraft?.book === book ? this.lastDraft : current;
+    const proposedState = updateMarginState(base, this.effectiveParams(merged), { ...this.marginOptions(), paramsSource: "proposed parameters" });
     const result = previewImpact(book, current, proposedState, {
       accountLimit: options.accountLimit ?? 50,
       topAffected: options.topAffected ?? 20,
       shocks: options.shocks ?? shockRange(-0.5, 0.5, 0.05),
     });
-    releaseMarginState(proposedState); // the result holds numbers only; the next draft reuses the arrays
+    // The result holds numbers only: the previous draft's arrays go back to the pool, this one's stay as the next base.
+    if (this.lastDraft) releaseMarginState(this.lastDraft);
+    this.lastDraft = proposedState;
     const marks: Record<string, number> = {};
     book.marketNames.forEach((name, m) => (marks[name] = book.marks[m]));
     const touched = Object.keys(proposed.markets);
