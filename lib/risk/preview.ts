@@ -8,7 +8,8 @@ import {
   accountsInMarkets,
   createMarginState,
   evaluateShockGrid,
-  liquidationPriceOf,
+  computeUnitLiquidationPrices,
+  liquidationPrices,
   marketsWithChangedMaintenance,
   MarginState,
   shockRange,
@@ -204,97 +205,140 @@ export function previewImpact(book: ColumnarBook, current: ParamsSet | MarginSta
   // Liquidation prices can only move in units holding a market whose maintenance curve changed.
   const changedMarketIndices = marketsWithChangedMaintenance(currentState, proposedState);
   const affectedAccounts = accountsInMarkets(book, changedMarketIndices);
-  const shift: LiquidationPriceShift = {
-    unchanged: book.positionMarket.length,
-    compared: 0,
-    moved: 0,
-    appeared: 0,
-    disappeared: 0,
-    edgesBps: shiftEdges,
-    counts: new Array(shiftEdges.length + 1).fill(0),
-    minBps: null,
-    maxBps: null,
-    meanBps: null,
-  };
   const priceMoved = new Uint8Array(accountCount);
+  // Straight from the states' liquidation-price caches (NaN = not computed yet, 0 = none), counts
+  // and extremes in locals: this loop visits every position of every affected account.
+  const pricesBefore = liquidationPrices(currentState);
+  const pricesAfter = liquidationPrices(proposedState);
+  const counts = new Float64Array(shiftEdges.length + 1);
+  let compared = 0;
+  let moved = 0;
+  let appeared = 0;
+  let disappeared = 0;
+  let minBps = Infinity;
+  let maxBps = -Infinity;
   let shiftSum = 0;
   let shiftCount = 0;
   for (let i = 0; i < affectedAccounts.length; i++) {
     const a = affectedAccounts[i];
     for (let p = book.accountPositionStart[a]; p < book.accountPositionStart[a + 1]; p++) {
-      const before = liquidationPriceOf(currentState, p);
-      const after = liquidationPriceOf(proposedState, p);
-      shift.unchanged--;
-      shift.compared++;
+      let before = pricesBefore[p];
+      if (before !== before) {
+        computeUnitLiquidationPrices(currentState, book.positionUnit[p]);
+        before = pricesBefore[p];
+      }
+      let after = pricesAfter[p];
+      if (after !== after) {
+        computeUnitLiquidationPrices(proposedState, book.positionUnit[p]);
+        after = pricesAfter[p];
+      }
+      compared++;
       if (before === after) continue;
       priceMoved[a] = 1;
-      shift.moved++;
-      if (before === null) {
-        shift.appeared++;
+      moved++;
+      if (before === 0) {
+        appeared++;
         continue;
       }
-      if (after === null) {
-        shift.disappeared++;
+      if (after === 0) {
+        disappeared++;
         continue;
       }
       const bps = (after / before - 1) * 1e4;
+      // Bucket = number of edges ≤ bps (binary search).
       let bucket = 0;
-      while (bucket < shiftEdges.length && bps >= shiftEdges[bucket]) bucket++;
-      shift.counts[bucket]++;
-      shift.minBps = shift.minBps === null ? bps : Math.min(shift.minBps, bps);
-      shift.maxBps = shift.maxBps === null ? bps : Math.max(shift.maxBps, bps);
+      let high = shiftEdges.length;
+      while (bucket < high) {
+        const mid = (bucket + high) >> 1;
+        if (bps >= shiftEdges[mid]) bucket = mid + 1;
+        else high = mid;
+      }
+      counts[bucket]++;
+      if (bps < minBps) minBps = bps;
+      if (bps > maxBps) maxBps = bps;
       shiftSum += bps;
       shiftCount++;
     }
   }
-  if (shiftCount > 0) shift.meanBps = shiftSum / shiftCount;
+  const shift: LiquidationPriceShift = {
+    unchanged: book.positionMarket.length - compared,
+    compared,
+    moved,
+    appeared,
+    disappeared,
+    edgesBps: shiftEdges,
+    counts: Array.from(counts),
+    minBps: shiftCount > 0 ? minBps : null,
+    maxBps: shiftCount > 0 ? maxBps : null,
+    meanBps: shiftCount > 0 ? shiftSum / shiftCount : null,
+  };
 
-  // Per market, changed accounts and top affected.
-  const markets: Record<string, MarketImpact> = {};
-  const marketImpacts: MarketImpact[] = book.marketNames.map(() => ({
-    positions: 0,
-    notional: 0,
-    newlyLiquidatable: 0,
-    noLongerLiquidatable: 0,
-    maintenanceMargin: { current: 0, proposed: 0 },
-    shortfall: { current: 0, proposed: 0 },
-    notionalAtRisk: { current: 0, proposed: 0 },
-  }));
+  // Per market, changed accounts and top affected. Per-market sums in typed arrays (plain doubles,
+  // added in position order), turned into objects at the end.
+  const positionsIn = new Float64Array(marketCount);
+  const notionalIn = new Float64Array(marketCount);
+  const maintenanceCurrent = new Float64Array(marketCount);
+  const maintenanceProposed = new Float64Array(marketCount);
+  const shortfallCurrent = new Float64Array(marketCount);
+  const shortfallProposed = new Float64Array(marketCount);
+  const atRiskCurrent = new Float64Array(marketCount);
+  const atRiskProposed = new Float64Array(marketCount);
+  const newlyIn = new Float64Array(marketCount);
+  const noLongerIn = new Float64Array(marketCount);
   const lastCountedAccount = new Int32Array(marketCount).fill(-1);
+  /** The first `accountLimit` changed accounts (all are counted). */
   const changedAccounts: number[] = [];
+  let changedCount = 0;
   const top: { a: number; shortfallChange: number; healthDrop: number }[] = [];
   const rankBefore = (x: { shortfallChange: number; healthDrop: number }, y: { shortfallChange: number; healthDrop: number }) =>
     Math.abs(x.shortfallChange) !== Math.abs(y.shortfallChange) ? Math.abs(x.shortfallChange) > Math.abs(y.shortfallChange) : x.healthDrop > y.healthDrop;
+  const { accountUnitStart, unitPositionStart, unitEquity, positionMarket, positionNotional, unitNotional } = book;
+  const positionMaintenanceCurrent = currentState.positionMaintenance;
+  const positionMaintenanceProposed = proposedState.positionMaintenance;
+  const unitMaintenanceCurrent = currentState.unitMaintenance;
+  const unitMaintenanceProposed = proposedState.unitMaintenance;
 
   for (let a = 0; a < accountCount; a++) {
     const before = currentState.accountLiquidatable[a];
     const after = proposedState.accountLiquidatable[a];
     const newly = after === 1 && before === 0;
     const noLonger = before === 1 && after === 0;
-    for (let u = book.accountUnitStart[a]; u < book.accountUnitStart[a + 1]; u++) {
-      const unitShortfallCurrent = Math.max(0, currentState.unitMaintenance[u] - book.unitEquity[u]);
-      const unitShortfallProposed = Math.max(0, proposedState.unitMaintenance[u] - book.unitEquity[u]);
-      for (let p = book.unitPositionStart[u]; p < book.unitPositionStart[u + 1]; p++) {
-        const m = book.positionMarket[p];
-        const impact = marketImpacts[m];
-        const notional = Math.abs(book.positionSize[p]) * book.marks[m];
-        impact.positions++;
-        impact.notional += notional;
-        impact.maintenanceMargin.current += currentState.positionMaintenance[p];
-        impact.maintenanceMargin.proposed += proposedState.positionMaintenance[p];
-        if (unitShortfallCurrent > 0) impact.shortfall.current += unitShortfallCurrent * shareOfUnit(currentState, u, p);
-        if (unitShortfallProposed > 0) impact.shortfall.proposed += unitShortfallProposed * shareOfUnit(proposedState, u, p);
-        if (currentState.unitLiquidatable[u]) impact.notionalAtRisk.current += notional;
-        if (proposedState.unitLiquidatable[u]) impact.notionalAtRisk.proposed += notional;
+    for (let u = accountUnitStart[a]; u < accountUnitStart[a + 1]; u++) {
+      const unitShortfallCurrent = Math.max(0, unitMaintenanceCurrent[u] - unitEquity[u]);
+      const unitShortfallProposed = Math.max(0, unitMaintenanceProposed[u] - unitEquity[u]);
+      const single = unitPositionStart[u + 1] - unitPositionStart[u] === 1;
+      const atRiskNow = currentState.unitLiquidatable[u] === 1;
+      const atRiskThen = proposedState.unitLiquidatable[u] === 1;
+      for (let p = unitPositionStart[u]; p < unitPositionStart[u + 1]; p++) {
+        const m = positionMarket[p];
+        const notional = positionNotional[p];
+        positionsIn[m]++;
+        notionalIn[m] += notional;
+        maintenanceCurrent[m] += positionMaintenanceCurrent[p];
+        maintenanceProposed[m] += positionMaintenanceProposed[p];
+        // Cross shortfall attributed by maintenance share (notional share when no maintenance).
+        if (unitShortfallCurrent > 0) {
+          const share = single ? 1 : unitMaintenanceCurrent[u] > 0 ? positionMaintenanceCurrent[p] / unitMaintenanceCurrent[u] : unitNotional[u] > 0 ? notional / unitNotional[u] : 0;
+          shortfallCurrent[m] += unitShortfallCurrent * share;
+        }
+        if (unitShortfallProposed > 0) {
+          const share = single ? 1 : unitMaintenanceProposed[u] > 0 ? positionMaintenanceProposed[p] / unitMaintenanceProposed[u] : unitNotional[u] > 0 ? notional / unitNotional[u] : 0;
+          shortfallProposed[m] += unitShortfallProposed * share;
+        }
+        if (atRiskNow) atRiskCurrent[m] += notional;
+        if (atRiskThen) atRiskProposed[m] += notional;
         if ((newly || noLonger) && lastCountedAccount[m] !== a) {
           lastCountedAccount[m] = a;
-          if (newly) impact.newlyLiquidatable++;
-          else impact.noLongerLiquidatable++;
+          if (newly) newlyIn[m]++;
+          else noLongerIn[m]++;
         }
       }
     }
     const shortfallChange = proposedState.accountShortfall[a] - currentState.accountShortfall[a];
-    if (newly || noLonger || priceMoved[a]) changedAccounts.push(a);
+    if (newly || noLonger || priceMoved[a]) {
+      if (changedCount < accountLimit) changedAccounts.push(a);
+      changedCount++;
+    }
     const healthBefore = health(currentState, a);
     const healthAfter = health(proposedState, a);
     const healthDrop = healthBefore !== null && healthAfter !== null ? healthBefore - healthAfter : 0;
@@ -308,12 +352,24 @@ export function previewImpact(book: ColumnarBook, current: ParamsSet | MarginSta
       }
     }
   }
-  book.marketNames.forEach((name, m) => (markets[name] = marketImpacts[m]));
+  const markets: Record<string, MarketImpact> = {};
+  book.marketNames.forEach(
+    (name, m) =>
+      (markets[name] = {
+        positions: positionsIn[m],
+        notional: notionalIn[m],
+        newlyLiquidatable: newlyIn[m],
+        noLongerLiquidatable: noLongerIn[m],
+        maintenanceMargin: { current: maintenanceCurrent[m], proposed: maintenanceProposed[m] },
+        shortfall: { current: shortfallCurrent[m], proposed: shortfallProposed[m] },
+        notionalAtRisk: { current: atRiskCurrent[m], proposed: atRiskProposed[m] },
+      }),
+  );
 
   const marks = columnarMarks(book);
   const currentMarkets = resolvedRecord(currentState);
   const proposedMarkets = resolvedRecord(proposedState);
-  const accounts: PreviewAccount[] = changedAccounts.slice(0, accountLimit).map((a) => {
+  const accounts: PreviewAccount[] = changedAccounts.map((a) => {
     const account = columnarAccount(book, a);
     return {
       id: account.id,
@@ -333,7 +389,7 @@ export function previewImpact(book: ColumnarBook, current: ParamsSet | MarginSta
 
   return {
     accounts,
-    accountsChanged: changedAccounts.length,
+    accountsChanged: changedCount,
     summary: {
       accounts: accountCount,
       newlyLiquidatable: totals.newlyLiquidatable,
@@ -356,15 +412,4 @@ export function previewImpact(book: ColumnarBook, current: ParamsSet | MarginSta
     shocks: shockPoints,
     changedMarkets: changedMarketIndices.map((m) => book.marketNames[m]),
   };
-}
-
-/** Share of unit u's shortfall attributed to position p: its maintenance share (notional share if none). */
-function shareOfUnit(state: MarginState, u: number, p: number): number {
-  const book = state.book;
-  const first = book.unitPositionStart[u];
-  const end = book.unitPositionStart[u + 1];
-  if (end - first === 1) return 1;
-  if (state.unitMaintenance[u] > 0) return state.positionMaintenance[p] / state.unitMaintenance[u];
-  const notional = book.unitNotional[u];
-  return notional > 0 ? (Math.abs(book.positionSize[p]) * book.marks[book.positionMarket[p]]) / notional : 0;
 }

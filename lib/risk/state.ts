@@ -388,6 +388,12 @@ export function computeUnitLiquidationPrices(state: MarginState, u: number): voi
   }
 }
 
+/** The state's liquidation-price cache by position (allocated on first use): NaN = not computed yet, 0 = none. */
+export function liquidationPrices(state: MarginState): Float64Array {
+  if (!state.liquidationPrice) state.liquidationPrice = new Float64Array(state.book.positionMarket.length).fill(NaN);
+  return state.liquidationPrice;
+}
+
 /** Liquidation price of position p (computed on first use); null when none. */
 export function liquidationPriceOf(state: MarginState, p: number): number | null {
   if (!state.liquidationPrice) state.liquidationPrice = new Float64Array(state.book.positionMarket.length).fill(NaN);
