@@ -697,6 +697,13 @@ const fineWidth = 2e-5;
 const fineBuckets = 256;
 const coarseBuckets = 256;
 const epochWidth = fineWidth * fineBuckets;
+// Buckets and epochs by multiplying by these (a division per insert was the costliest step). Safe
+// under rounding because insert and collectDue use the same expressions, monotone in the move: an
+// entry's due ≤ the running move ⇒ its epoch/bucket ≤ the one collected.
+const perEpoch = 1 / epochWidth;
+const perFine = 1 / fineWidth;
+/** log₂(coarseBuckets). */
+const coarseShift = 8;
 /** Entries per chunk: buckets are lists of chunks, so walking one reads memory in order. */
 const chunkSize = 16;
 
@@ -753,14 +760,14 @@ class LookAgainQueues {
 
   insert(q: number, unit: number, stamp: number, due: number): void {
     const e = this.epoch[q];
-    let dueEpoch = Math.floor(due / epochWidth);
+    let dueEpoch = Math.floor(due * perEpoch);
     if (dueEpoch < e) dueEpoch = e;
     if (dueEpoch === e) {
-      const bucket = Math.floor((due - e * epochWidth) / fineWidth);
+      const bucket = Math.floor((due - e * epochWidth) * perFine);
       if (bucket <= this.processed[q]) this.append(this.pending, q, unit, stamp, due);
       else this.append(this.fineHeads, q * fineBuckets + (bucket < fineBuckets ? bucket : fineBuckets - 1), unit, stamp, due);
-    } else if (Math.floor(dueEpoch / coarseBuckets) === Math.floor(e / coarseBuckets)) {
-      this.append(this.coarseHeads, q * coarseBuckets + (dueEpoch % coarseBuckets), unit, stamp, due);
+    } else if (dueEpoch < 2147483648 && dueEpoch >> coarseShift === e >> coarseShift) {
+      this.append(this.coarseHeads, q * coarseBuckets + (dueEpoch & (coarseBuckets - 1)), unit, stamp, due);
     } else {
       this.append(this.overflow, q, unit, stamp, due);
     }
@@ -780,8 +787,8 @@ class LookAgainQueues {
     this.drain(q, first, move);
     for (;;) {
       const e = this.epoch[q];
-      const moveEpoch = Math.floor(move / epochWidth);
-      const last = moveEpoch > e ? fineBuckets - 1 : Math.min(fineBuckets - 1, Math.floor((move - e * epochWidth) / fineWidth));
+      const moveEpoch = Math.floor(move * perEpoch);
+      const last = moveEpoch > e ? fineBuckets - 1 : Math.min(fineBuckets - 1, Math.floor((move - e * epochWidth) * perFine));
       while (this.processed[q] < last) {
         const slot = q * fineBuckets + ++this.processed[q];
         first = this.fineHeads[slot];
