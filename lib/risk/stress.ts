@@ -74,31 +74,48 @@ export function runCascade(input: Book | ColumnarBook, params: ParamsSet, shock:
   //
   // Every position's contribution to its unit's slack (equity − maintenance),
   //   f(P) = size·(P − entry) − MM(|size|·P),
-  // is monotone in its market's price P: MM is non-decreasing with slope at most s_max (the
-  // steepest maintenance slope), so a long (size > 0) only loses slack when P falls, by at most
-  // |size|·|ΔP|, and a short only when P rises, by at most (1 + s_max)·|size|·ΔP. Per market we
-  // keep two running sums since the start of the cascade: X_down = Σ relative falls (each
-  // relative to the price before it) and Y_up = Σ ln(1 + relative rise). A long's price is then
-  // ≥ P₀·(1 − ΔX) and a short's ≤ P₀·e^ΔY. So a unit evaluated with slack s₀ at prices P₀, with
-  // position notionals N_p there, stays solvent while every position p keeps within an allowance
-  // a_p — ΔX ≤ a_p for a long (loss ≤ N_p·a_p), ΔY ≤ ln(1 + a_p/(1 + s_max)) for a short (loss ≤
-  // (1 + s_max)·N_p·(e^ΔY − 1) ≤ N_p·a_p; queueUnit keys it by the smaller x/(1 + x), x = a_p/(1 +
-  // s_max)) — for any allowances with Σ_p N_p·a_p ≤ s₀. The split
-  // is ours to choose: a_p ∝ the speed of p's queue so far (see queueRates), so that a
-  // diversified account is not looked at every time its fastest market moves. Each position of
-  // a solvent unit waits in the queue of (its market, its adverse direction), keyed by the
-  // running sum at which its allowance runs out; the unit is re-evaluated exactly when any of
-  // them comes due, and its other entries go stale (a stamp per unit). Decisions are always the
-  // contract's exact "equity < maintenance at price P" evaluation; only provably solvent units are
-  // skipped.
+  // is monotone in its market's price P: MM is continuous and non-decreasing (maintenance.ts),
+  // its slope between s_min and s_max, the flattest and steepest slopes of the market's curve. So
+  // a long (size > 0) only loses slack when P falls, by at most (1 − s_min)·|size|·|ΔP|, and a
+  // short only when P rises, by at most (1 + s_max)·|size|·ΔP. Per market we keep two running
+  // sums since the start of the cascade: Z_down = Σ −ln(1 − relative fall) and Y_up = Σ ln(1 +
+  // relative rise), each move relative to the price before it. Moves the other way only help, so
+  // since a unit's evaluation at P₀ a long's price is ≥ P₀·e^−ΔZ and a short's ≤ P₀·e^ΔY, and
+  // with notional N_p = |size|·P₀ position p has lost at most c_p·N_p·y_p, where c_p = 1 − s_min
+  // (long) or 1 + s_max (short) — its queue's "cost" — and y_p = 1 − e^−ΔZ (long) or e^ΔY − 1
+  // (short). A unit evaluated with slack s₀ therefore stays solvent while every position keeps
+  // y_p ≤ its allowance a_p, for any allowances with Σ_p c_p·N_p·a_p ≤ s₀, i.e. while ΔZ ≤
+  // −ln(1 − a_p) for a long and ΔY ≤ ln(1 + a_p) for a short. queueUnit keys an entry by the
+  // lower bound 2t + 2t³/3 of both, t = a/(2 − a) (long, a < 1; a ≥ 1 never runs out: t = 1 is
+  // still a lower bound) or a/(2 + a) (short), from ln((1 + t)/(1 − t)) = 2(t + t³/3 + t⁵/5 + …):
+  // a unit is due no later than the proof allows, and with exact logarithms' timing to ~t⁵/5
+  // (a long-only unit comes due about when it becomes liquidatable, instead of one look early
+  // as with the first-order ΔX ≤ a). The split is ours to choose: a_p ∝ the speed of p's queue
+  // so far (see queueRates), so that a diversified account is not looked at every time its
+  // fastest market moves. Each position of a solvent unit waits in the queue of (its market, its
+  // adverse direction), keyed by the running sum at which its allowance runs out; the unit is
+  // re-evaluated exactly when any of them comes due, and its other entries go stale (a stamp per
+  // unit). Decisions are always the contract's exact "equity < maintenance at price P"
+  // evaluation; only provably solvent units are skipped.
   //
   // Floats: the proof is in real numbers, the evaluation in float64. So that rounding can never
   // make a skipped unit's float slack negative, the allowances share s₀ − 1e-9·M, where M bounds
   // the magnitude of the terms summed (collateral, |P&L|, maintenance, notional); float64 error in
   // that sum is ~1e-15·M. Units within that margin are looked at on every adverse move of any of
   // their markets.
-  let maxSlope = 0;
-  for (let j = 0; j < curveSlope.length; j++) if (curveSlope[j] > maxSlope) maxSlope = curveSlope[j];
+  // Per queue: its cost c (1 − s_min for the longs' queue, 1 + s_max for the shorts'; s_min capped
+  // at ½, which only makes the bound looser).
+  const queueCost = new Float64Array(2 * marketCount);
+  for (let m = 0; m < marketCount; m++) {
+    let lowest = Infinity;
+    let steepest = 0;
+    for (let j = curveStart[m]; j < curveStart[m + 1]; j++) {
+      lowest = Math.min(lowest, curveSlope[j]);
+      steepest = Math.max(steepest, curveSlope[j]);
+    }
+    queueCost[2 * m] = 1 - Math.min(lowest, 0.5);
+    queueCost[2 * m + 1] = 1 + steepest;
+  }
   const queueCount = 2 * marketCount; // queue 2m: longs in market m (falls), 2m + 1: shorts (rises)
   const runningMove = new Float64Array(queueCount);
   const scannedMove = new Float64Array(queueCount);
@@ -116,7 +133,7 @@ export function runCascade(input: Book | ColumnarBook, params: ParamsSet, shock:
   const usableSlack = scratchFloat64("usableSlack", unitCount);
   const firstPrice = new Float64Array(marketCount);
 
-  const evaluation: Evaluation = { recordStart, record, price, curveStart, upper, curveSlope, curveIntercept, maxSlope, unitStamp, waveUnits: scratchInt32("waveUnits", unitCount) };
+  const evaluation: Evaluation = { recordStart, record, price, curveStart, upper, curveSlope, curveIntercept, queueCost, unitStamp, waveUnits: scratchInt32("waveUnits", unitCount) };
   const waveUnits = evaluation.waveUnits;
   const waves: CascadeWave[] = [];
   let insuranceFund = book.insuranceFund;
@@ -199,7 +216,7 @@ export function runCascade(input: Book | ColumnarBook, params: ParamsSet, shock:
       if (forced[m] === 0 || !model) continue;
       const move = Math.sign(forced[m]) * impact[m] * model.permanentImpactShare;
       price[m] = price[m] * (1 + move);
-      if (move < 0) runningMove[2 * m] += -move;
+      if (move < 0) runningMove[2 * m] += -Math.log1p(move);
       else if (move > 0) runningMove[2 * m + 1] += Math.log1p(move);
     }
     waves.push(wave);
@@ -316,8 +333,8 @@ interface Evaluation {
   upper: Float64Array;
   curveSlope: Float64Array;
   curveIntercept: Float64Array;
-  /** Steepest maintenance slope s_max. */
-  maxSlope: number;
+  /** Per look-again queue: the cost c (see runCascade). */
+  queueCost: Float64Array;
   unitStamp: Uint16Array;
   /** Output: the units found liquidatable in the wave. */
   waveUnits: Int32Array;
@@ -545,19 +562,20 @@ function scheduleFirstWave(input: Evaluation, usableSlack: Float64Array, firstPr
 
 /**
  * Queues unit u's entries with stamp `stamp`: its usable slack split between its queues by their
- * speeds (allowance a_q = usable·v_q / Σ_p N_p·v_q(p), N_p at `atPrice`; see runCascade), each
- * due at the queue's running move `since[q]` (0 when null: measured from the start) plus the
- * allowance (a long) or ln(1 + a/(1 + s_max)) (a short). With `deferred`, entries not due soon
- * are listed there instead.
+ * speeds (allowance a_q = usable·v_q / Σ_p c_q(p)·N_p·v_q(p), N_p at `atPrice`; see runCascade),
+ * each due at the queue's running move `since[q]` (0 when null: measured from the start) plus a
+ * lower bound of −ln(1 − a) (a long) or ln(1 + a) (a short). With `deferred`, entries not due
+ * soon are listed there instead.
  */
 function queueUnit(input: Evaluation, u: number, stamp: number, usable: number, atPrice: Float64Array, since: Float64Array | null, queueRate: Float64Array, queues: LookAgainQueues, deferred: DeferredEntries | null): void {
-  const { recordStart, record, maxSlope } = input;
+  const { recordStart, record, queueCost } = input;
   const start = recordStart[u];
   const end = recordStart[u + 1];
   let weighted = 0;
   for (let r = start + 2; r < end; r += 3) {
     const size = record[r + 1];
-    weighted += Math.abs(size) * atPrice[record[r]] * queueRate[2 * record[r] + (size > 0 ? 0 : 1)];
+    const q = 2 * record[r] + (size > 0 ? 0 : 1);
+    weighted += Math.abs(size) * atPrice[record[r]] * queueRate[q] * queueCost[q];
   }
   const perRate = usable > 0 && weighted > 0 ? usable / weighted : 0;
   let previousQueue = -1;
@@ -568,11 +586,11 @@ function queueUnit(input: Evaluation, u: number, stamp: number, usable: number, 
     if (q === previousQueue) continue;
     previousQueue = q;
     const allowance = perRate * queueRate[q];
-    // A short's allowance in its queue's units is ln(1 + a/(1 + s_max)); x/(1 + x) ≤ ln(1 + x) for
-    // x > −1, so using it makes the unit due no later than the proof allows (at worst it is looked
-    // at a little early and found solvent again), and it spares a log1p call per entry.
-    const x = allowance / (1 + maxSlope);
-    const due = (since === null ? 0 : since[q]) + (size > 0 ? allowance : x / (1 + x));
+    // In running-move units the allowance is −ln(1 − a) (long) or ln(1 + a) (short); 2t + 2t³/3
+    // bounds both from below (see runCascade), so the unit is due no later than the proof allows,
+    // without a logarithm per entry.
+    const t = size > 0 ? (allowance < 1 ? allowance / (2 - allowance) : 1) : allowance / (2 + allowance);
+    const due = (since === null ? 0 : since[q]) + 2 * t * (1 + (t * t) / 3);
     if (deferred !== null && due >= deferred.limit[q]) deferred.add(q, u, due);
     else queues.insert(q, u, stamp, due);
   }
