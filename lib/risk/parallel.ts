@@ -13,6 +13,7 @@
 // Anything that keeps the worker from running (no worker_threads or SharedArrayBuffer, e.g. in a
 // browser; a worker that does not start within 5 s; an error in it) leaves the pass on one thread.
 // RISKWARDEN_RISK_THREADS=1 turns the worker off.
+import { createCascadeKernel, type CascadeKernel, type CascadeRange } from "./cascade-kernel";
 import { marginKernel, type KernelInput } from "./margin-kernel";
 
 const sharedMemory = typeof SharedArrayBuffer === "function";
@@ -70,7 +71,10 @@ export function riskThreadStats(): { parallelPasses: number; singlePasses: numbe
 function workerSource(): string {
   return `"use strict";
 const { parentPort } = require("node:worker_threads");
+// esbuild's keepNames (tsx, vitest) wraps inner functions in __name(fn, "name"): an identity here.
+var __name = (target) => target;
 const marginKernel = ${marginKernel.toString()};
+const cascadeKernel = (${createCascadeKernel.toString()})();
 let control = null;
 parentPort.on("message", (message) => {
   if (message.control) {
@@ -80,8 +84,13 @@ parentPort.on("message", (message) => {
     return;
   }
   try {
-    message.input.sums.fill(0);
-    control[1] = marginKernel(message.input);
+    if (message.cascade) {
+      cascadeKernel.run(message.cascade.phase, message.cascade.range);
+      control[1] = 0;
+    } else {
+      message.input.sums.fill(0);
+      control[1] = marginKernel(message.input);
+    }
     Atomics.store(control, 0, 1);
   } catch (error) {
     Atomics.store(control, 0, 2);
@@ -157,4 +166,41 @@ export function runMarginKernel(input: KernelInput, split: number, positions: nu
   for (let index = 0; index < sums.length; index++) sums[index] += workerSums[index];
   stats.parallelPasses++;
   return crossing;
+}
+
+/** Whether a cascade over this many positions runs its first wave on two threads (when the worker starts). */
+export function cascadeOnTwoThreads(positions: number): boolean {
+  return sharedMemory && typeof Atomics.wait === "function" && settings.threads >= 2 && positions >= settings.minPositions;
+}
+
+/**
+ * Runs a phase of the cascade kernel (cascade-kernel.ts) over the ranges: the first on this thread
+ * and, when there are two, the second on the worker (or here too if the worker cannot run it). The
+ * ranges' output buffers are disjoint, and each range's numbers are the same whichever thread
+ * computes them.
+ */
+export function runCascadeRanges(phase: number, ranges: CascadeRange[], kernel: CascadeKernel): void {
+  if (ranges.length === 1) {
+    kernel.run(phase, ranges[0]);
+    return;
+  }
+  if (helper === undefined) helper = startHelper();
+  if (helper === null || helper.broken) {
+    for (const range of ranges) kernel.run(phase, range);
+    stats.singlePasses++;
+    return;
+  }
+  const control = helper.control;
+  Atomics.store(control, 0, 0);
+  helper.worker.postMessage({ cascade: { phase, range: ranges[1] } });
+  kernel.run(phase, ranges[0]);
+  const outcome = Atomics.wait(control, 0, 0, 60_000);
+  if (outcome === "timed-out" || Atomics.load(control, 0) !== 1) {
+    // The worker failed (or, in theory, took over a minute): do its range here.
+    helper.broken = true;
+    kernel.run(phase, ranges[1]);
+    stats.singlePasses++;
+    return;
+  }
+  stats.parallelPasses++;
 }

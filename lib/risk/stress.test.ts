@@ -3,8 +3,9 @@
 // comes near). This checks it against the straightforward cascade — every open unit
 // evaluated exactly at every wave — on random books and shocks: the results must be identical
 // (same waves, accounts, prices and sums bit for bit).
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { buildColumnarBook, type ColumnarBook } from "./columnar";
+import { configureRiskThreads, riskThreadStats } from "./parallel";
 import { flattenCurves, resolveMarketsByIndex } from "./state";
 import { runCascade, type CascadeResult, type CascadeWave } from "./stress";
 import type { Book, ParamsSet, PriceShock } from "./types";
@@ -163,5 +164,25 @@ describe("runCascade equals the straightforward cascade", () => {
     }
     // The books must exercise the queues: several shocks run a real cascade.
     expect(multiWave).toBeGreaterThan(0);
+  });
+});
+
+describe("runCascade with its first wave on two threads", () => {
+  afterAll(() => configureRiskThreads({ threads: 2, minPositions: 50_000 }));
+
+  it("equals the straightforward cascade, through a worker that really ran", () => {
+    // Large books run the first wave and its scheduling on two unit ranges, the second in the
+    // worker thread (parallel.ts); here any book does. A deep shock on a fresh pair of ranges also
+    // overflows the first wave's record copies (kept buffers start small), which the caller completes.
+    configureRiskThreads({ threads: 2, minPositions: 0 });
+    const book = buildColumnarBook(randomBook(21, 4000));
+    for (const shock of [-0.45, -0.1, { "BTC-USD": -0.12, "ETH-USD": 0.1, "SOL-USD": -0.25, "DOGE-USD": 0.3 }] as PriceShock[]) {
+      const before = riskThreadStats().parallelPasses;
+      const actual = runCascade(book, params, shock);
+      expect(riskThreadStats().workerAvailable).toBe(true);
+      // Phase 1 (first wave) and phase 2 (scheduling), when there is a second wave.
+      expect(riskThreadStats().parallelPasses - before).toBe(actual.waves.length > 1 ? 2 : 1);
+      expect(actual).toEqual(straightforwardCascade(book, params, shock));
+    }
   });
 });

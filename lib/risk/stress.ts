@@ -14,8 +14,16 @@
 // When the fund goes below zero at the end of a wave, the deficit is recorded as
 // auto-deleverage need and the fund is floored at zero (ADL covers that deficit).
 // Markets without a `cascade` block have no impact: their fills are at P and P does not move.
+//
+// The first wave evaluates every unit, and its survivors are scheduled for a later look (see the
+// look-again queues in runCascade): on books of 50k+ positions both run on two threads, over two
+// unit ranges of about equal record length (cascade-kernel.ts, parallel.ts). Each range's output
+// is the same whichever thread computes it, and the caller reads them range by range in unit
+// order, so sums are added in the same order as on one thread.
+import { cascadeGroups, createCascadeKernel, type CascadeRange } from "./cascade-kernel";
 import { buildColumnarBook, type ColumnarBook } from "./columnar";
 import { RiskInputError } from "./errors";
+import { cascadeOnTwoThreads, runCascadeRanges, sharedFloat64, sharedInt32 } from "./parallel";
 import { flattenCurves, resolveMarketsByIndex } from "./state";
 import type { Book, MarginOptions, ParamsSet, PriceShock } from "./types";
 
@@ -52,7 +60,7 @@ export function runCascade(input: Book | ColumnarBook, params: ParamsSet, shock:
   const markets = resolveMarketsByIndex(book, params, options, options.paramsSource);
   const marketCount = book.marketNames.length;
   const cascade = book.marketNames.map((name) => params.markets[name]?.cascade);
-  const price = new Float64Array(marketCount);
+  const price = sharedFloat64(marketCount);
   for (let m = 0; m < marketCount; m++) {
     const name = book.marketNames[m];
     const marketShock = typeof shock === "number" ? shock : (shock[name] ?? 0);
@@ -68,7 +76,8 @@ export function runCascade(input: Book | ColumnarBook, params: ParamsSet, shock:
   const curves = flattenCurves(markets);
   const { start: curveStart, upperNotional: upper, slope: curveSlope, intercept: curveIntercept } = curves;
   const penaltyRate = Float64Array.from(markets, (market) => market.liquidationPenalty);
-  const { recordStart, record, queuePositions } = unitRecords(book);
+  const records = unitRecords(book);
+  const { recordStart, record } = records;
 
   // Which units can have crossed maintenance since they were last evaluated?
   //
@@ -125,13 +134,15 @@ export function runCascade(input: Book | ColumnarBook, params: ParamsSet, shock:
    * (collected, then queued again) and happens at most once a wave, so a live stamp stays
    * ≤ 1 + 2·maxWaves ≤ 60,001.
    */
-  const unitStamp = scratchUint16("unitStamp", unitCount).fill(0);
+  const unitStamp = scratchUint16("unitStamp", unitCount, true);
   const queues = new LookAgainQueues(queueCount, positionCount, unitStamp);
   const lookList = scratchInt32("lookList", unitCount);
 
-  const deferred = new DeferredEntries(queuePositions);
-  const usableSlack = scratchFloat64("usableSlack", unitCount);
-  const firstPrice = new Float64Array(marketCount);
+  const firstPrice = sharedFloat64(marketCount);
+  // The first wave and its survivors' scheduling run over one range of units, or two (one per thread).
+  const { ranges, keys: rangeKeys } = cascadeRanges(records, cascadeOnTwoThreads(positionCount) ? 2 : 1, unitStamp, scratchFloat64("usableSlack", unitCount, true), queueCount);
+  for (const range of ranges) Object.assign(range, { price, curveStart, upper, curveSlope, curveIntercept });
+  let deferred: DeferredEntries | null = null;
 
   const evaluation: Evaluation = { recordStart, record, price, curveStart, upper, curveSlope, curveIntercept, queueCost, unitStamp, waveUnits: scratchInt32("waveUnits", unitCount) };
   const waveUnits = evaluation.waveUnits;
@@ -148,40 +159,39 @@ export function runCascade(input: Book | ColumnarBook, params: ParamsSet, shock:
   const settlement = new Float64Array(5);
   const listedAccounts = scratchInt32("listedAccounts", book.accountIds.length);
   const impact = new Float64Array(marketCount);
-  const firstWaveRecords: FirstWaveRecords = { start: scratchInt32("firstWave.start", unitCount + 1), record: scratchFloat64("firstWave.record", 1024), order: scratchInt32("firstWave.order", unitCount) };
+  /** 0, 1, 2, …: indices of the first wave's record copies, in the shape settleWave takes. */
+  const copyOrder = scratchInt32("firstWave.order", unitCount);
 
   for (let waveIndex = 0; waveIndex < maxWaves; waveIndex++) {
     let waveCount = 0;
     if (waveIndex === 0) {
+      runCascadeRanges(1, ranges, kernel);
       forced.fill(0);
-      waveCount = firstWave(evaluation, usableSlack, forced, firstWaveRecords);
+      ranges.forEach((range, i) => (waveCount += firstWaveForced(range, rangeKeys[i], price, forced)));
+      for (let i = 0; i < waveCount; i++) copyOrder[i] = i;
       firstPrice.set(price);
     } else {
       if (waveIndex === 1) {
-        scheduleFirstWave(evaluation, usableSlack, firstPrice, queueRates(runningMove, 1), queues, deferred);
-        deferred.seal();
+        const queueRate = queueRates(runningMove, 1);
+        for (const range of ranges) Object.assign(range, { price: firstPrice, queueRate, queueCost, initialLimit: 0.005 });
+        runCascadeRanges(2, ranges, kernel);
+        deferred = new DeferredEntries(ranges, queueCount, 0.005);
+        deferred.queueNear(queues);
       }
       // Collect every unit with an entry due in a queue whose running move grew, then evaluate.
       let lookCount = 0;
       for (let q = 0; q < queueCount; q++) {
         if (runningMove[q] === scannedMove[q]) continue;
         scannedMove[q] = runningMove[q];
-        if (runningMove[q] >= deferred.limit[q]) deferred.release(q, runningMove[q], queues, unitStamp);
+        if (deferred !== null && runningMove[q] >= deferred.limit[q]) deferred.release(q, runningMove[q], queues, unitStamp);
         lookCount = queues.collectDue(q, runningMove[q], lookList, lookCount);
       }
       waveCount = evaluateLooked(evaluation, lookList, lookCount, queues, runningMove, queueRates(runningMove, waveIndex));
     }
     if (waveCount === 0) break;
-    // Units settled from: the first wave's copies (already in unit order, forced flow summed while
-    // they were evaluated), later waves' records in unit order.
-    let settleStart = recordStart;
-    let settleRecord = record;
-    let settleUnits = waveUnits;
-    if (waveIndex === 0) {
-      settleStart = firstWaveRecords.start;
-      settleRecord = firstWaveRecords.record;
-      settleUnits = firstWaveRecords.order;
-    } else {
+    // Units settled from: the first wave's copies (in unit order, range by range; forced flow
+    // summed by firstWaveForced), later waves' records in unit order.
+    if (waveIndex > 0) {
       waveUnits.subarray(0, waveCount).sort();
       forced.fill(0);
       touchRecords(recordStart, record, waveUnits, waveCount);
@@ -199,7 +209,10 @@ export function runCascade(input: Book | ColumnarBook, params: ParamsSet, shock:
     settlement[2] = badDebt;
     settlement[3] = insuranceFund;
     settlement[4] = liquidatedAccounts;
-    const listed = settleWave(settleUnits, waveCount, settleStart, settleRecord, fill, penaltyRate, settlement, accountCounted, accountListed, waveIndex, listLimit, listedAccounts);
+    let listed = 0;
+    if (waveIndex === 0) {
+      for (const range of ranges) listed += settleWave(copyOrder, range.counts[0], range.copyStart, range.copyRecord, fill, penaltyRate, settlement, accountCounted, accountListed, waveIndex, listLimit - listed, listed === 0 ? listedAccounts : listedAccounts.subarray(listed));
+    } else listed = settleWave(waveUnits, waveCount, recordStart, record, fill, penaltyRate, settlement, accountCounted, accountListed, waveIndex, listLimit, listedAccounts);
     liquidatedNotional = settlement[0];
     penalties = settlement[1];
     badDebt = settlement[2];
@@ -342,71 +355,34 @@ interface Evaluation {
 
 /**
  * Most first-wave entries are far from due and never come due. Rather than being put into the
- * queues, an entry due at or beyond its queue's `limit` is appended to that queue's plain list
- * (the cheapest write there is). When the queue's running move reaches the limit, the limit
- * doubles past the move and the listed entries due below it enter the queue; entries of units
- * evaluated again since (stamp no longer 1) are dropped. Invariant: every listed entry is due at
- * or beyond its queue's limit, which is above the queue's running move, so none can be due while
- * listed.
- *
- * Limits are the initial one times powers of two, so once the first wave is listed (`seal`) each
- * queue's list is grouped by b = ⌊log₂(due / initial)⌋ (a stable counting sort): raising the limit
- * to initial·2^k releases exactly groups b < k, and no entry is read again until its group goes.
+ * queues, they stay in the lists the scheduling wrote (cascade-kernel.ts), one per range and
+ * queue, grouped by due: group 0 (due below the initial limit) is queued at once, group g ≥ 1
+ * holds the entries due in [initial·2^(g−1), initial·2^g). A queue's `limit` is the initial one
+ * times a power of two; when its running move reaches the limit, the limit doubles past the move
+ * and exactly the groups now below it enter the queue; entries of units evaluated again since
+ * (stamp no longer 1) are dropped, and no entry is read again until its group goes. Invariant:
+ * every listed entry is due at or beyond its queue's limit, which is above the queue's running
+ * move, so none can be due while listed.
  */
 class DeferredEntries {
   readonly limit: Float64Array;
-  private readonly initialLimit: number;
-  private readonly start: Int32Array;
-  private readonly length: Int32Array;
-  private unit: Int32Array;
-  private due: Float64Array;
-  /** Per queue, the start of each group (groupCount + 1 entries) and the first group not yet released. */
-  private readonly groupStart: Int32Array;
-  private readonly nextGroup: Int32Array;
   private readonly exponent: Int32Array;
+  /** Per queue: the first group not yet released. */
+  private readonly nextGroup: Int32Array;
 
-  /** `capacity[q]`: how many entries queue q can receive (its positions). */
-  constructor(capacity: Int32Array, initialLimit = 0.005) {
-    const queueCount = capacity.length;
-    this.initialLimit = initialLimit;
+  constructor(
+    private readonly ranges: CascadeRange[],
+    queueCount: number,
+    initialLimit: number,
+  ) {
     this.limit = new Float64Array(queueCount).fill(initialLimit);
     this.exponent = new Int32Array(queueCount);
-    this.start = new Int32Array(queueCount + 1);
-    for (let q = 0; q < queueCount; q++) this.start[q + 1] = this.start[q] + capacity[q];
-    this.length = new Int32Array(queueCount);
-    this.unit = scratchInt32("deferred.unit", this.start[queueCount]);
-    this.due = scratchFloat64("deferred.due", this.start[queueCount]);
-    this.groupStart = new Int32Array(queueCount * (deferredGroups + 1));
-    this.nextGroup = new Int32Array(queueCount);
+    this.nextGroup = new Int32Array(queueCount).fill(1);
   }
 
-  add(q: number, unit: number, due: number): void {
-    const at = this.start[q] + this.length[q]++;
-    this.unit[at] = unit;
-    this.due[at] = due;
-  }
-
-  /** Groups every queue's list by ⌊log₂(due / initial limit)⌋ (called once, after the first wave is listed). */
-  seal(): void {
-    const queueCount = this.length.length;
-    const total = this.start[queueCount];
-    const sortedUnit = scratchInt32("deferred.sortedUnit", total);
-    const sortedDue = scratchFloat64("deferred.sortedDue", total);
-    const group = scratchUint8("deferred.group", total);
-    const counts = new Int32Array(deferredGroups + 1);
-    /** initial·2^g, exact (doubling a double is). */
-    const floors = Float64Array.from({ length: deferredGroups }, (_, g) => this.initialLimit * 2 ** g);
-    for (let q = 0; q < queueCount; q++) {
-      const first = this.start[q];
-      groupQueue(this.unit, this.due, first, first + this.length[q], floors, group, counts, this.groupStart, q * (deferredGroups + 1), sortedUnit, sortedDue);
-    }
-    // The sorted copies become the lists (the old buffers are the next cascade's sort targets).
-    scratchBuffers.set("deferred.sortedUnit", this.unit.buffer as ArrayBuffer);
-    scratchBuffers.set("deferred.sortedDue", this.due.buffer as ArrayBuffer);
-    scratchBuffers.set("deferred.unit", sortedUnit.buffer as ArrayBuffer);
-    scratchBuffers.set("deferred.due", sortedDue.buffer as ArrayBuffer);
-    this.unit = sortedUnit;
-    this.due = sortedDue;
+  /** Queues every range's group 0 (stamp 1). */
+  queueNear(queues: LookAgainQueues): void {
+    for (let q = 0; q < this.limit.length; q++) for (const range of this.ranges) this.queueGroup(range, q, 0, queues, null);
   }
 
   /** Raises queue q's limit past `move` and queues (stamp 1) the listed entries now below it. */
@@ -419,163 +395,120 @@ class DeferredEntries {
     }
     this.limit[q] = limit;
     this.exponent[q] = exponent;
-    const groups = q * (deferredGroups + 1);
-    const releaseTo = Math.min(exponent, deferredGroups);
-    for (let g = this.nextGroup[q]; g < releaseTo; g++) {
-      const end = this.groupStart[groups + g + 1];
-      for (let at = this.groupStart[groups + g]; at < end; at++) {
-        const unit = this.unit[at];
-        if (unitStamp[unit] === 1) queues.insert(q, unit, 1, this.due[at]);
-      }
-    }
+    const releaseTo = Math.min(exponent + 1, cascadeGroups);
+    for (let g = this.nextGroup[q]; g < releaseTo; g++) for (const range of this.ranges) this.queueGroup(range, q, g, queues, unitStamp);
     if (releaseTo > this.nextGroup[q]) this.nextGroup[q] = releaseTo;
   }
-}
-/** Groups of listed entries: due in [initial·2^b, initial·2^(b+1)), the last one open-ended. */
-const deferredGroups = 32;
 
-/**
- * Stable counting sort of one queue's listed entries [first, end) by group ⌊log₂(due / floors[0])⌋
- * into `toUnit`/`toDue` (same positions), group starts into `groupStart[at..at + groups]`. A function
- * of its own, called once per queue, so that it is optimised as such and stays so between cascades.
- */
-function groupQueue(unit: Int32Array, due: Float64Array, first: number, end: number, floors: Float64Array, group: Uint8Array, counts: Int32Array, groupStart: Int32Array, at: number, toUnit: Int32Array, toDue: Float64Array): void {
-  const inverseLimit = 1 / floors[0];
-  counts.fill(0);
-  for (let i = first; i < end; i++) {
-    // due·inverseLimit ≥ 1 (only entries due at or past the limit are listed); 2^31 and beyond: last group.
-    const ratio = due[i] * inverseLimit;
-    let g = ratio < 2147483648 ? 31 - Math.clz32(ratio >>> 0) : deferredGroups - 1;
-    // Never a group above the due (a rounded ratio could say so): that would release it late.
-    if (g > 0 && due[i] < floors[g]) g--;
-    group[i] = g;
-    counts[g + 1]++;
-  }
-  groupStart[at] = first;
-  for (let g = 0; g < deferredGroups; g++) groupStart[at + g + 1] = groupStart[at + g] + counts[g + 1];
-  for (let g = 0; g < deferredGroups; g++) counts[g] = groupStart[at + g];
-  for (let i = first; i < end; i++) {
-    const to = counts[group[i]]++;
-    toUnit[to] = unit[i];
-    toDue[to] = due[i];
-  }
-}
-
-/**
- * Exact slack of unit u at the current prices: equity = base (collateral, or the isolated margin)
- * + Σ size·(P − entry), maintenance = Σ MM of the tier in force, summed in the same order as
- * margin.ts. Writes to `usable[0]` the slack the look-again allowances may share: slack − 1e-9·M
- * (see runCascade), at least 0, or −1 for a unit without notional (its slack never changes).
- */
-function unitSlack(input: Evaluation, u: number, usable: Float64Array): number {
-  const { recordStart, record, price, curveStart, upper, curveSlope, curveIntercept } = input;
-  const start = recordStart[u];
-  const end = recordStart[u + 1];
-  let equity = record[start];
-  let magnitude = Math.abs(equity);
-  let maintenance = 0;
-  let notional = 0;
-  for (let r = start + 2; r < end; r += 3) {
-    const m = record[r];
-    const size = record[r + 1];
-    const pnl = size * (price[m] - record[r + 2]);
-    equity += pnl;
-    const positionNotional = Math.abs(size) * price[m];
-    // Segment in force, scanning up from the market's first (most positions sit in the lowest tiers).
-    let j = curveStart[m];
-    while (positionNotional >= upper[j]) j++;
-    maintenance += curveSlope[j] * positionNotional + curveIntercept[j];
-    notional += positionNotional;
-    magnitude += Math.abs(pnl);
-  }
-  const slack = equity - maintenance;
-  usable[0] = notional === 0 ? -1 : Math.max(0, slack - 1e-9 * (magnitude + maintenance + notional));
-  return slack;
-}
-
-/** The first wave's liquidated units, their records copied in order (settled from there, read once in sequence). */
-interface FirstWaveRecords {
-  start: Int32Array;
-  record: Float64Array;
-  /** 0, 1, 2, …: the copies' indices, in the shape settleWave takes. */
-  order: Int32Array;
-}
-
-/**
- * The first wave: every unit evaluated in order; the liquidatable ones go to `waveUnits` (their
- * count is returned), get stamp −1, add their forced flow (Σ −size·P, in unit order as
- * accumulateForced does) and have their record copied to `copies` while it is in cache; the others
- * get stamp 1 and their usable slack in `usableSlack` (−1 for a unit without notional, whose slack
- * never changes), to be queued by `scheduleFirstWave` once the first wave's moves show which
- * markets are moving.
- */
-function firstWave(input: Evaluation, usableSlack: Float64Array, forced: Float64Array, copies: FirstWaveRecords): number {
-  const { recordStart, record, price, unitStamp, waveUnits } = input;
-  const unitCount = recordStart.length - 1;
-  const usable = new Float64Array(1);
-  let waveCount = 0;
-  const copyStart = copies.start;
-  const copyOrder = copies.order;
-  let copy = copies.record;
-  let copied = 0;
-  copyStart[0] = 0;
-  for (let u = 0; u < unitCount; u++) {
-    if (unitSlack(input, u, usable) >= 0) {
-      unitStamp[u] = 1;
-      usableSlack[u] = usable[0];
-      continue;
+  /** Queues group g of queue q in `range`: its entries whose unit still has stamp 1 (all when `unitStamp` is null). */
+  private queueGroup(range: CascadeRange, q: number, g: number, queues: LookAgainQueues, unitStamp: Uint16Array | null): void {
+    const { groupStart, sortedUnit, sortedDue } = range;
+    const at = q * (cascadeGroups + 1) + g;
+    const end = groupStart[at + 1];
+    for (let i = groupStart[at]; i < end; i++) {
+      const unit = sortedUnit[i];
+      if (unitStamp === null || unitStamp[unit] === 1) queues.insert(q, unit, 1, sortedDue[i]);
     }
-    unitStamp[u] = -1;
-    const start = recordStart[u];
-    const end = recordStart[u + 1];
-    for (let r = start + 2; r < end; r += 3) forced[record[r]] -= record[r + 1] * price[record[r]];
-    if (copied + end - start > copy.length) {
-      const grown = scratchFloat64("firstWave.record", Math.max(2 * copy.length, copied + end - start));
-      if (grown !== copy) grown.set(copy.subarray(0, copied));
-      copy = copies.record = grown;
-    }
-    for (let r = start; r < end; r++) copy[copied + r - start] = record[r];
-    copyOrder[waveCount] = waveCount;
-    waveUnits[waveCount++] = u;
-    copied += end - start;
-    copyStart[waveCount] = copied;
   }
-  return waveCount;
 }
 
 /**
- * Queues (or lists, when not due soon) the first wave's solvent units, with their slack split
- * between their queues by the speeds of the first wave's moves, measured from the start (every
- * running move was 0 when they were evaluated, at `firstPrice`). Units liquidated since have
- * stamp −1 and are skipped.
+ * The unit ranges of the first wave and its scheduling, with their buffers (kept between cascades,
+ * on shared memory): one range, or two of about equal record length (one per thread).
  */
-function scheduleFirstWave(input: Evaluation, usableSlack: Float64Array, firstPrice: Float64Array, queueRate: Float64Array, queues: LookAgainQueues, deferred: DeferredEntries): void {
-  const { recordStart, unitStamp } = input;
+function cascadeRanges(records: UnitRecords, count: number, unitStamp: Uint16Array, usableSlack: Float64Array, queueCount: number): { ranges: CascadeRange[]; keys: string[] } {
+  const { recordStart, record } = records;
   const unitCount = recordStart.length - 1;
-  for (let u = 0; u < unitCount; u++) {
-    if (unitStamp[u] !== 1) continue;
-    const usable = usableSlack[u];
-    if (usable < 0) continue; // no notional
-    queueUnit(input, u, 1, usable, firstPrice, null, queueRate, queues, deferred);
+  const split = count === 2 ? records.split : unitCount;
+  const bounds = count === 2 ? [0, split, unitCount] : [0, unitCount];
+  const ranges: CascadeRange[] = [];
+  const keys: string[] = [];
+  for (let i = 0; i + 1 < bounds.length; i++) {
+    const from = bounds[i];
+    const to = bounds[i + 1];
+    const key = `range${i}of${count}.`;
+    keys.push(key);
+    // Per queue, the range's positions in it: its region of the lists.
+    const capacity = count === 2 ? records.rangeQueuePositions[i] : records.queuePositions;
+    const listStart = scratchInt32(key + "listStart", queueCount + 1, true);
+    listStart[0] = 0;
+    for (let q = 0; q < queueCount; q++) listStart[q + 1] = listStart[q] + capacity[q];
+    const entries = listStart[queueCount];
+    ranges.push({
+      from,
+      to,
+      recordStart,
+      record,
+      price: record,
+      curveStart: recordStart,
+      upper: record,
+      curveSlope: record,
+      curveIntercept: record,
+      unitStamp,
+      usableSlack,
+      liquidated: scratchInt32(key + "liquidated", to - from, true),
+      copyStart: scratchInt32(key + "copyStart", to - from + 1, true),
+      copyRecord: scratchFloat64(key + "copyRecord", Math.max(4096, scratchLength(key + "copyRecord") / 8), true),
+      counts: scratchInt32(key + "counts", 3, true),
+      queueRate: record,
+      queueCost: record,
+      initialLimit: 0,
+      listStart,
+      listLength: scratchInt32(key + "listLength", queueCount, true),
+      listUnit: scratchInt32(key + "listUnit", entries, true),
+      listDue: scratchFloat64(key + "listDue", entries, true),
+      sortedUnit: scratchInt32(key + "sortedUnit", entries, true),
+      sortedDue: scratchFloat64(key + "sortedDue", entries, true),
+      groupStart: scratchInt32(key + "groupStart", queueCount * (cascadeGroups + 1), true),
+      group: scratchUint8(key + "group", entries, true),
+    });
   }
+  return { ranges, keys };
+}
+
+/**
+ * After the first wave: completes the range's record copies where they did not fit (growing the
+ * buffer for next time), adds the liquidated units' forced flow (Σ −size·P, in unit order) to
+ * `forced`; returns how many units the range liquidated.
+ */
+function firstWaveForced(range: CascadeRange, key: string, price: Float64Array, forced: Float64Array): number {
+  const { counts, liquidated, recordStart, record } = range;
+  const count = counts[0];
+  if (counts[1] < count) {
+    let needed = counts[2];
+    for (let i = counts[1]; i < count; i++) needed += recordStart[liquidated[i] + 1] - recordStart[liquidated[i]];
+    const grown = scratchFloat64(key + "copyRecord", Math.ceil(needed * 1.5), true);
+    grown.set(range.copyRecord.subarray(0, counts[2]));
+    let copied = counts[2];
+    for (let i = counts[1]; i < count; i++) {
+      const u = liquidated[i];
+      for (let r = recordStart[u]; r < recordStart[u + 1]; r++) grown[copied++] = record[r];
+      range.copyStart[i + 1] = copied;
+    }
+    range.copyRecord = grown;
+  }
+  const copyStart = range.copyStart;
+  const copy = range.copyRecord;
+  // Records are [base, account, (market, size, entry)…]: walk unit by unit.
+  for (let i = 0; i < count; i++) for (let r = copyStart[i] + 2; r < copyStart[i + 1]; r += 3) forced[copy[r]] -= copy[r + 1] * price[copy[r]];
+  return count;
 }
 
 /**
  * Queues unit u's entries with stamp `stamp`: its usable slack split between its queues by their
- * speeds (allowance a_q = usable·v_q / Σ_p c_q(p)·N_p·v_q(p), N_p at `atPrice`; see runCascade),
- * each due at the queue's running move `since[q]` (0 when null: measured from the start) plus a
- * lower bound of −ln(1 − a) (a long) or ln(1 + a) (a short). With `deferred`, entries not due
- * soon are listed there instead.
+ * speeds (allowance a_q = usable·v_q / Σ_p c_q(p)·N_p·v_q(p), N_p at the current prices; see
+ * runCascade), each due at the queue's running move now plus a lower bound of −ln(1 − a) (a long)
+ * or ln(1 + a) (a short). cascade-kernel.ts's `schedule` does the same for the first wave.
  */
-function queueUnit(input: Evaluation, u: number, stamp: number, usable: number, atPrice: Float64Array, since: Float64Array | null, queueRate: Float64Array, queues: LookAgainQueues, deferred: DeferredEntries | null): void {
-  const { recordStart, record, queueCost } = input;
+function queueUnit(input: Evaluation, u: number, stamp: number, usable: number, runningMove: Float64Array, queueRate: Float64Array, queues: LookAgainQueues): void {
+  const { recordStart, record, queueCost, price } = input;
   const start = recordStart[u];
   const end = recordStart[u + 1];
   let weighted = 0;
   for (let r = start + 2; r < end; r += 3) {
     const size = record[r + 1];
     const q = 2 * record[r] + (size > 0 ? 0 : 1);
-    weighted += Math.abs(size) * atPrice[record[r]] * queueRate[q] * queueCost[q];
+    weighted += Math.abs(size) * price[record[r]] * queueRate[q] * queueCost[q];
   }
   const perRate = usable > 0 && weighted > 0 ? usable / weighted : 0;
   let previousQueue = -1;
@@ -590,9 +523,7 @@ function queueUnit(input: Evaluation, u: number, stamp: number, usable: number, 
     // bounds both from below (see runCascade), so the unit is due no later than the proof allows,
     // without a logarithm per entry.
     const t = size > 0 ? (allowance < 1 ? allowance / (2 - allowance) : 1) : allowance / (2 + allowance);
-    const due = (since === null ? 0 : since[q]) + 2 * t * (1 + (t * t) / 3);
-    if (deferred !== null && due >= deferred.limit[q]) deferred.add(q, u, due);
-    else queues.insert(q, u, stamp, due);
+    queues.insert(q, u, stamp, runningMove[q] + 2 * t * (1 + (t * t) / 3));
   }
 }
 
@@ -602,14 +533,14 @@ function queueUnit(input: Evaluation, u: number, stamp: number, usable: number, 
  * current running moves with a new stamp.
  */
 function evaluateLooked(input: Evaluation, looked: Int32Array, lookedCount: number, queues: LookAgainQueues, runningMove: Float64Array, queueRate: Float64Array): number {
-  const { recordStart, record, price, unitStamp, waveUnits } = input;
+  const { recordStart, record, price, curveStart, upper, curveSlope, curveIntercept, unitStamp, waveUnits } = input;
   touchRecords(recordStart, record, looked, lookedCount);
   let waveCount = 0;
   const usable = new Float64Array(1);
   for (let i = 0; i < lookedCount; i++) {
     const u = looked[i];
-    if (unitSlack(input, u, usable) < 0) waveUnits[waveCount++] = u;
-    else queueUnit(input, u, ++unitStamp[u], Math.max(0, usable[0]), price, runningMove, queueRate, queues, null);
+    if (kernel.unitSlack(recordStart, record, price, curveStart, upper, curveSlope, curveIntercept, u, usable) < 0) waveUnits[waveCount++] = u;
+    else queueUnit(input, u, ++unitStamp[u], Math.max(0, usable[0]), runningMove, queueRate, queues);
   }
   return waveCount;
 }
@@ -659,14 +590,18 @@ interface UnitRecords {
   record: Float64Array;
   /** Per look-again queue (2·market + 0 long / 1 short): how many positions it can hold. */
   queuePositions: Int32Array;
+  /** First unit of the second of two ranges of about equal record length, and each range's queuePositions. */
+  split: number;
+  rangeQueuePositions: [Int32Array, Int32Array];
 }
 const unitRecordCache = new WeakMap<ColumnarBook, UnitRecords>();
 function unitRecords(book: ColumnarBook): UnitRecords {
   const cached = unitRecordCache.get(book);
   if (cached) return cached;
   const unitCount = book.unitAccount.length;
-  const recordStart = new Int32Array(unitCount + 1);
-  const record = new Float64Array(2 * unitCount + 3 * book.positionMarket.length);
+  // On shared memory: the worker thread reads them too (parallel.ts).
+  const recordStart = sharedInt32(unitCount + 1);
+  const record = sharedFloat64(2 * unitCount + 3 * book.positionMarket.length);
   const { unitAccount, unitPositionStart, positionMarket, positionSize, positionEntryPrice, positionMargin, accountIsolated, accountCollateral } = book;
   let r = 0;
   for (let u = 0; u < unitCount; u++) {
@@ -681,9 +616,16 @@ function unitRecords(book: ColumnarBook): UnitRecords {
     }
   }
   recordStart[unitCount] = r;
+  let split = 0;
+  while (split < unitCount && recordStart[split] < r / 2) split++;
   const queuePositions = new Int32Array(2 * book.marketNames.length);
-  for (let p = 0; p < positionMarket.length; p++) if (positionSize[p] !== 0) queuePositions[2 * positionMarket[p] + (positionSize[p] > 0 ? 0 : 1)]++;
-  const built = { recordStart, record, queuePositions };
+  const rangeQueuePositions: [Int32Array, Int32Array] = [new Int32Array(queuePositions.length), new Int32Array(queuePositions.length)];
+  for (let u = 0; u < unitCount; u++) {
+    const counts = rangeQueuePositions[u < split ? 0 : 1];
+    for (let p = unitPositionStart[u]; p < unitPositionStart[u + 1]; p++) if (positionSize[p] !== 0) counts[2 * positionMarket[p] + (positionSize[p] > 0 ? 0 : 1)]++;
+  }
+  for (let q = 0; q < queuePositions.length; q++) queuePositions[q] = rangeQueuePositions[0][q] + rangeQueuePositions[1][q];
+  const built = { recordStart, record, queuePositions, split, rangeQueuePositions };
   unitRecordCache.set(book, built);
   return built;
 }
@@ -695,19 +637,26 @@ function unitRecords(book: ColumnarBook): UnitRecords {
  * grown when a larger book comes, and re-initialised by the caller where it needs it. runCascade
  * is synchronous and never re-entered, so one set per module (per worker thread) suffices.
  */
-const scratchBuffers = new Map<string, ArrayBuffer>();
-function scratch(key: string, bytes: number): ArrayBuffer {
+const scratchBuffers = new Map<string, ArrayBuffer | SharedArrayBuffer>();
+const canShare = typeof SharedArrayBuffer === "function";
+/** `shared`: on shared memory where the platform has it (buffers the worker thread writes or reads). */
+function scratch(key: string, bytes: number, shared = false): ArrayBuffer | SharedArrayBuffer {
   let buffer = scratchBuffers.get(key);
   if (!buffer || buffer.byteLength < bytes) {
-    buffer = new ArrayBuffer(Math.max(64, Math.ceil(bytes / 8) * 8));
+    const size = Math.max(64, Math.ceil(bytes / 8) * 8);
+    buffer = shared && canShare ? new SharedArrayBuffer(size) : new ArrayBuffer(size);
     scratchBuffers.set(key, buffer);
   }
   return buffer;
 }
-const scratchInt32 = (key: string, length: number) => new Int32Array(scratch(key, length * 4), 0, length);
-const scratchFloat64 = (key: string, length: number) => new Float64Array(scratch(key, length * 8), 0, length);
-const scratchUint8 = (key: string, length: number) => new Uint8Array(scratch(key, length), 0, length);
-const scratchUint16 = (key: string, length: number) => new Uint16Array(scratch(key, length * 2), 0, length);
+/** Bytes of the kept buffer (0 if none yet). */
+const scratchLength = (key: string) => scratchBuffers.get(key)?.byteLength ?? 0;
+const scratchInt32 = (key: string, length: number, shared = false) => new Int32Array(scratch(key, length * 4, shared), 0, length);
+const scratchFloat64 = (key: string, length: number, shared = false) => new Float64Array(scratch(key, length * 8, shared), 0, length);
+const scratchUint8 = (key: string, length: number, shared = false) => new Uint8Array(scratch(key, length, shared), 0, length);
+const scratchUint16 = (key: string, length: number, shared = false) => new Uint16Array(scratch(key, length * 2, shared), 0, length);
+
+const kernel = createCascadeKernel();
 
 /** Fine bucket width of the look-again queues, in running-move units (0.002 % of price). */
 const fineWidth = 2e-5;
@@ -762,7 +711,7 @@ class LookAgainQueues {
     private readonly unitStamp: Uint16Array,
   ) {
     this.chunkCapacity = Math.max(256, Math.ceil((expectedEntries * 1.5) / chunkSize));
-    this.entryBuffer = scratch("queue.entries", this.chunkCapacity * chunkSize * 16);
+    this.entryBuffer = scratch("queue.entries", this.chunkCapacity * chunkSize * 16) as ArrayBuffer;
     this.chunkCapacity = Math.floor(this.entryBuffer.byteLength / (chunkSize * 16));
     this.entryInts = new Int32Array(this.entryBuffer);
     this.entryDue = new Float64Array(this.entryBuffer);
