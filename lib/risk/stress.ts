@@ -159,6 +159,8 @@ export function runCascade(input: Book | ColumnarBook, params: ParamsSet, shock:
   const settlement = new Float64Array(5);
   const listedAccounts = scratchInt32("listedAccounts", book.accountIds.length);
   const impact = new Float64Array(marketCount);
+  const priceTemplate: Record<string, number> = {};
+  for (const name of book.marketNames) priceTemplate[name] = 0;
   /** 0, 1, 2, …: indices of the first wave's record copies, in the shape settleWave takes. */
   const copyOrder = scratchInt32("firstWave.order", unitCount);
 
@@ -203,7 +205,7 @@ export function runCascade(input: Book | ColumnarBook, params: ParamsSet, shock:
       impact[m] = q !== 0 && model ? model.impactCoefficient * model.dailyVolatility * Math.sqrt(Math.abs(q) / model.dailyVolumeUsd) : 0;
       fill[m] = price[m] * (1 + Math.sign(q) * (2 / 3) * impact[m]);
     }
-    const wave = waveRecord(book.marketNames, price, forced, fill);
+    const wave = waveRecord(book.marketNames, priceTemplate, price, forced, fill);
     settlement[0] = liquidatedNotional;
     settlement[1] = penalties;
     settlement[2] = badDebt;
@@ -257,8 +259,10 @@ function accumulateForced(units: Int32Array, count: number, recordStart: Int32Ar
 }
 
 /** The wave as reported: prices it started at, forced notional and fill price of markets with flow. */
-function waveRecord(marketNames: string[], price: Float64Array, forced: Float64Array, fill: Float64Array): CascadeWave {
-  const wave: CascadeWave = { price: {}, accounts: [], forcedNotional: {}, fillPrice: {} };
+function waveRecord(marketNames: string[], priceTemplate: Record<string, number>, price: Float64Array, forced: Float64Array, fill: Float64Array): CascadeWave {
+  // A copy of a template holding every market (V8 clones its shape at once) rather than an object
+  // grown market by market: 50 markets × 350 waves of property additions cost ~3 ms a cascade.
+  const wave: CascadeWave = { price: { ...priceTemplate }, accounts: [], forcedNotional: {}, fillPrice: {} };
   for (let m = 0; m < marketNames.length; m++) {
     const name = marketNames[m];
     wave.price[name] = price[m];
