@@ -28,7 +28,7 @@ describe("parseEnv", () => {
     [{ ADMIN_ADDRESSES: "0x12" }, 'environment: ADMIN_ADDRESSES: expected a comma-separated list of 0x-prefixed 20-byte addresses, got "0x12"'],
     [{ DATABASE_URL: "postgres://u@h/db" }, "environment: APP_SECRET: expected at least 32 characters (required outside demo mode), got nothing"],
     [{ APP_SECRET: "short" }, 'environment: APP_SECRET: expected at least 32 characters, got "short"'],
-    [{ RISKWARDEN_RISK_THREADS: "4" }, 'environment: RISKWARDEN_RISK_THREADS: expected 1 (margin passes on one thread) or 2 (a worker thread takes half of large ones), got "4"'],
+    [{ RISKWARDEN_RISK_THREADS: "4" }, 'environment: RISKWARDEN_RISK_THREADS: expected 1 (the risk engine on one thread) or 2 (a worker thread takes half of large passes), got "4"'],
   ])("refuses %o with one line naming it", (source, message) => {
     expect(() => parseEnv(source)).toThrow(message);
   });

@@ -29,7 +29,7 @@ const envSchema = z.object({
   RPC_URL: z.string().url("an http(s) JSON-RPC URL").optional(),
   PRICE_SAMPLE_RETENTION_DAYS: z.coerce.number({ error: "a positive number of days" }).positive("a positive number of days").default(7),
   // Read by lib/risk/parallel.ts itself; checked here so that a typo stops the start.
-  RISKWARDEN_RISK_THREADS: z.enum(["1", "2"], { error: "1 (margin passes on one thread) or 2 (a worker thread takes half of large ones)" }).optional(),
+  RISKWARDEN_RISK_THREADS: z.enum(["1", "2"], { error: "1 (the risk engine on one thread) or 2 (a worker thread takes half of large passes)" }).optional(),
 });
 
 export type DatabaseTarget = { kind: "pglite"; dataDir: string } | { kind: "postgres"; url: string };
