@@ -769,19 +769,20 @@ class LookAgainQueues {
       }
       if (moveEpoch <= e) return this.collectedCount;
       // The fine epoch is over (every entry of it was due): open the next one and bring its
-      // coarse bucket (and, at a new coarse level, the overflow) down into fine buckets.
+      // coarse bucket (and, at a new coarse level, the overflow) down into fine buckets,
+      // collecting at once the entries already due (all of them when the move passes the epoch).
       const nextEpoch = e + 1;
       this.epoch[q] = nextEpoch;
       this.processed[q] = -1;
       if (nextEpoch % coarseBuckets === 0) {
         first = this.overflow[q];
         this.overflow[q] = -1;
-        this.drain(q, first, -Infinity);
+        this.drain(q, first, move);
       }
       const slot = q * coarseBuckets + (nextEpoch % coarseBuckets);
       first = this.coarseHeads[slot];
       this.coarseHeads[slot] = -1;
-      this.drain(q, first, -Infinity);
+      this.drain(q, first, move);
     }
   }
 
