@@ -10,6 +10,10 @@
 // therefore the same bits as on one thread; grid sums are added in another order (relative
 // difference ~1e-16, far inside the engine's 1e-9).
 //
+// The same worker runs a liquidation cascade's first wave and the scheduling of its survivors over
+// the second of two unit ranges (cascade-kernel.ts, `runCascadeRanges`): each range writes its own
+// output buffers, and stress.ts reads them range by range in unit order.
+//
 // Anything that keeps the worker from running (no worker_threads or SharedArrayBuffer, e.g. in a
 // browser; a worker that does not start within 5 s; an error in it) leaves the pass on one thread.
 // RISKWARDEN_RISK_THREADS=1 turns the worker off.

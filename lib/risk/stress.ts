@@ -140,8 +140,8 @@ export function runCascade(input: Book | ColumnarBook, params: ParamsSet, shock:
 
   const firstPrice = sharedFloat64(marketCount);
   // The first wave and its survivors' scheduling run over one range of units, or two (one per thread).
-  const { ranges, keys: rangeKeys } = cascadeRanges(records, cascadeOnTwoThreads(positionCount) ? 2 : 1, unitStamp, scratchFloat64("usableSlack", unitCount, true), queueCount);
-  for (const range of ranges) Object.assign(range, { price, curveStart, upper, curveSlope, curveIntercept });
+  const unitArrays = { unitStamp, usableSlack: scratchFloat64("usableSlack", unitCount, true), price, curveStart, upper, curveSlope, curveIntercept, queueCost };
+  const { ranges, keys: rangeKeys } = cascadeRanges(records, cascadeOnTwoThreads(positionCount) ? 2 : 1, unitArrays, queueCount);
   let deferred: DeferredEntries | null = null;
 
   const evaluation: Evaluation = { recordStart, record, price, curveStart, upper, curveSlope, curveIntercept, queueCost, unitStamp, waveUnits: scratchInt32("waveUnits", unitCount) };
@@ -175,7 +175,7 @@ export function runCascade(input: Book | ColumnarBook, params: ParamsSet, shock:
     } else {
       if (waveIndex === 1) {
         const queueRate = queueRates(runningMove, 1);
-        for (const range of ranges) Object.assign(range, { price: firstPrice, queueRate, queueCost, initialLimit: 0.005 });
+        for (const range of ranges) Object.assign(range, { price: firstPrice, queueRate, initialLimit: 0.005 });
         runCascadeRanges(2, ranges, kernel);
         deferred = new DeferredEntries(ranges, queueCount, 0.005);
         deferred.queueNear(queues);
@@ -420,7 +420,10 @@ class DeferredEntries {
  * The unit ranges of the first wave and its scheduling, with their buffers (kept between cascades,
  * on shared memory): one range, or two of about equal record length (one per thread).
  */
-function cascadeRanges(records: UnitRecords, count: number, unitStamp: Uint16Array, usableSlack: Float64Array, queueCount: number): { ranges: CascadeRange[]; keys: string[] } {
+/** What every range shares (the prices are the shocked ones until the scheduling phase sets the first wave's). */
+type SharedByRanges = Pick<CascadeRange, "unitStamp" | "usableSlack" | "price" | "curveStart" | "upper" | "curveSlope" | "curveIntercept" | "queueCost">;
+
+function cascadeRanges(records: UnitRecords, count: number, shared: SharedByRanges, queueCount: number): { ranges: CascadeRange[]; keys: string[] } {
   const { recordStart, record } = records;
   const unitCount = recordStart.length - 1;
   const split = count === 2 ? records.split : unitCount;
@@ -443,19 +446,12 @@ function cascadeRanges(records: UnitRecords, count: number, unitStamp: Uint16Arr
       to,
       recordStart,
       record,
-      price: record,
-      curveStart: recordStart,
-      upper: record,
-      curveSlope: record,
-      curveIntercept: record,
-      unitStamp,
-      usableSlack,
+      ...shared,
       liquidated: scratchInt32(key + "liquidated", to - from, true),
       copyStart: scratchInt32(key + "copyStart", to - from + 1, true),
       copyRecord: scratchFloat64(key + "copyRecord", Math.max(4096, scratchLength(key + "copyRecord") / 8), true),
       counts: scratchInt32(key + "counts", 3, true),
-      queueRate: record,
-      queueCost: record,
+      queueRate: new Float64Array(0), // set for the scheduling phase
       initialLimit: 0,
       listStart,
       listLength: scratchInt32(key + "listLength", queueCount, true),
