@@ -31,6 +31,8 @@ export interface CascadeRange {
   queueRate: Float64Array;
   queueCost: Float64Array;
   initialLimit: number;
+  /** The most positions a unit of the book has. */
+  maxUnitPositions: number;
   /** Phase 2 output: per queue, its region of the lists (queueCount + 1 starts) and its entries' count. */
   listStart: Int32Array;
   listLength: Int32Array;
@@ -51,6 +53,7 @@ export const cascadeGroups = 33;
 
 export interface CascadeKernel {
   unitSlack(recordStart: Int32Array, record: Float64Array, price: Float64Array, curveStart: Int32Array, upper: Float64Array, curveSlope: Float64Array, curveIntercept: Float64Array, u: number, usable: Float64Array): number;
+  unitEntries(recordStart: Int32Array, record: Float64Array, price: Float64Array, queueRate: Float64Array, queueCost: Float64Array, u: number, usable: number, queues: Int32Array, moves: Float64Array): number;
   /** Phase 1 or 2 over the range. */
   run(phase: number, range: CascadeRange): void;
 }
@@ -125,39 +128,54 @@ export function createCascadeKernel(): CascadeKernel {
   }
 
   /**
-   * Lists the range's first-wave survivors' look-again entries: usable slack split between a
-   * unit's queues by their speeds (allowance a_q = usable·v_q / Σ_p c_q(p)·N_p·v_q(p)), each due at
-   * the lower bound 2t + 2t³/3 of −ln(1 − a) (a long, t = a/(2 − a)) or ln(1 + a) (a short,
-   * t = a/(2 + a)) — see stress.ts — then groups each queue's list by due (see cascadeGroups).
+   * Unit u's look-again entries (see stress.ts): its usable slack split between its queues by their
+   * speeds (allowance a_q = usable·v_q / Σ_p c_q(p)·N_p·v_q(p), N_p at `price`), each as a queue
+   * and the running move its allowance lasts for — the lower bound 2t + 2t³/3 of −ln(1 − a) (a
+   * long, t = a/(2 − a); a ≥ 1 never runs out, and t = 1 still bounds it) or of ln(1 + a) (a short,
+   * t = a/(2 + a)). Written to `queues`/`moves` (room for one per position); returns how many.
    */
+  function unitEntries(recordStart: Int32Array, record: Float64Array, price: Float64Array, queueRate: Float64Array, queueCost: Float64Array, u: number, usable: number, queues: Int32Array, moves: Float64Array): number {
+    const start = recordStart[u];
+    const end = recordStart[u + 1];
+    let weighted = 0;
+    for (let r = start + 2; r < end; r += 3) {
+      const size = record[r + 1];
+      const q = 2 * record[r] + (size > 0 ? 0 : 1);
+      weighted += Math.abs(size) * price[record[r]] * queueRate[q] * queueCost[q];
+    }
+    const perRate = usable > 0 && weighted > 0 ? usable / weighted : 0;
+    let count = 0;
+    let previousQueue = -1;
+    for (let r = start + 2; r < end; r += 3) {
+      const size = record[r + 1];
+      if (size === 0) continue;
+      const q = 2 * record[r] + (size > 0 ? 0 : 1);
+      if (q === previousQueue) continue;
+      previousQueue = q;
+      const allowance = perRate * queueRate[q];
+      const t = size > 0 ? (allowance < 1 ? allowance / (2 - allowance) : 1) : allowance / (2 + allowance);
+      queues[count] = q;
+      moves[count++] = 2 * t * (1 + (t * t) / 3);
+    }
+    return count;
+  }
+
+  /** Lists the range's first-wave survivors' look-again entries (unitEntries), then groups each queue's list by due (see cascadeGroups). */
   function schedule(range: CascadeRange): void {
     const { recordStart, record, price, unitStamp, usableSlack, queueRate, queueCost, listStart, listLength, listUnit, listDue } = range;
+    const entryQueue = new Int32Array(range.maxUnitPositions);
+    const entryMove = new Float64Array(range.maxUnitPositions);
     listLength.fill(0);
     for (let u = range.from; u < range.to; u++) {
       if (unitStamp[u] !== 1) continue;
       const usable = usableSlack[u];
       if (usable < 0) continue; // no notional
-      const start = recordStart[u];
-      const end = recordStart[u + 1];
-      let weighted = 0;
-      for (let r = start + 2; r < end; r += 3) {
-        const size = record[r + 1];
-        const q = 2 * record[r] + (size > 0 ? 0 : 1);
-        weighted += Math.abs(size) * price[record[r]] * queueRate[q] * queueCost[q];
-      }
-      const perRate = usable > 0 && weighted > 0 ? usable / weighted : 0;
-      let previousQueue = -1;
-      for (let r = start + 2; r < end; r += 3) {
-        const size = record[r + 1];
-        if (size === 0) continue;
-        const q = 2 * record[r] + (size > 0 ? 0 : 1);
-        if (q === previousQueue) continue;
-        previousQueue = q;
-        const allowance = perRate * queueRate[q];
-        const t = size > 0 ? (allowance < 1 ? allowance / (2 - allowance) : 1) : allowance / (2 + allowance);
+      const count = unitEntries(recordStart, record, price, queueRate, queueCost, u, usable, entryQueue, entryMove);
+      for (let i = 0; i < count; i++) {
+        const q = entryQueue[i];
         const at = listStart[q] + listLength[q]++;
         listUnit[at] = u;
-        listDue[at] = 2 * t * (1 + (t * t) / 3);
+        listDue[at] = entryMove[i];
       }
     }
     const counts = new Int32Array(groups + 1);
@@ -201,5 +219,5 @@ export function createCascadeKernel(): CascadeKernel {
     else schedule(range);
   }
 
-  return { unitSlack, run };
+  return { unitSlack, unitEntries, run };
 }

@@ -144,7 +144,7 @@ export function runCascade(input: Book | ColumnarBook, params: ParamsSet, shock:
   const { ranges, keys: rangeKeys } = cascadeRanges(records, cascadeOnTwoThreads(positionCount) ? 2 : 1, unitArrays, queueCount);
   let deferred: DeferredEntries | null = null;
 
-  const evaluation: Evaluation = { recordStart, record, price, curveStart, upper, curveSlope, curveIntercept, queueCost, unitStamp, waveUnits: scratchInt32("waveUnits", unitCount) };
+  const evaluation: Evaluation = { recordStart, record, price, curveStart, upper, curveSlope, curveIntercept, queueCost, entryQueue: new Int32Array(records.maxUnitPositions), entryMove: new Float64Array(records.maxUnitPositions), unitStamp, waveUnits: scratchInt32("waveUnits", unitCount) };
   const waveUnits = evaluation.waveUnits;
   const waves: CascadeWave[] = [];
   let insuranceFund = book.insuranceFund;
@@ -352,6 +352,9 @@ interface Evaluation {
   curveIntercept: Float64Array;
   /** Per look-again queue: the cost c (see runCascade). */
   queueCost: Float64Array;
+  /** Room for one unit's look-again entries (queue, move; see queueUnit). */
+  entryQueue: Int32Array;
+  entryMove: Float64Array;
   unitStamp: Uint16Array;
   /** Output: the units found liquidatable in the wave. */
   waveUnits: Int32Array;
@@ -453,6 +456,7 @@ function cascadeRanges(records: UnitRecords, count: number, shared: SharedByRang
       counts: scratchInt32(key + "counts", 3, true),
       queueRate: new Float64Array(0), // set for the scheduling phase
       initialLimit: 0,
+      maxUnitPositions: records.maxUnitPositions,
       listStart,
       listLength: scratchInt32(key + "listLength", queueCount, true),
       listUnit: scratchInt32(key + "listUnit", entries, true),
@@ -495,36 +499,14 @@ function firstWaveForced(range: CascadeRange, key: string, price: Float64Array, 
 }
 
 /**
- * Queues unit u's entries with stamp `stamp`: its usable slack split between its queues by their
- * speeds (allowance a_q = usable·v_q / Σ_p c_q(p)·N_p·v_q(p), N_p at the current prices; see
- * runCascade), each due at the queue's running move now plus a lower bound of −ln(1 − a) (a long)
- * or ln(1 + a) (a short). cascade-kernel.ts's `schedule` does the same for the first wave.
+ * Queues unit u's look-again entries (cascade-kernel.ts `unitEntries`: its usable slack split
+ * between its queues by their speeds, at the current prices; see runCascade) with stamp `stamp`,
+ * each due at its queue's running move now plus the move its allowance lasts for.
  */
 function queueUnit(input: Evaluation, u: number, stamp: number, usable: number, runningMove: Float64Array, queueRate: Float64Array, queues: LookAgainQueues): void {
-  const { recordStart, record, queueCost, price } = input;
-  const start = recordStart[u];
-  const end = recordStart[u + 1];
-  let weighted = 0;
-  for (let r = start + 2; r < end; r += 3) {
-    const size = record[r + 1];
-    const q = 2 * record[r] + (size > 0 ? 0 : 1);
-    weighted += Math.abs(size) * price[record[r]] * queueRate[q] * queueCost[q];
-  }
-  const perRate = usable > 0 && weighted > 0 ? usable / weighted : 0;
-  let previousQueue = -1;
-  for (let r = start + 2; r < end; r += 3) {
-    const size = record[r + 1];
-    if (size === 0) continue;
-    const q = 2 * record[r] + (size > 0 ? 0 : 1);
-    if (q === previousQueue) continue;
-    previousQueue = q;
-    const allowance = perRate * queueRate[q];
-    // In running-move units the allowance is −ln(1 − a) (long) or ln(1 + a) (short); 2t + 2t³/3
-    // bounds both from below (see runCascade), so the unit is due no later than the proof allows,
-    // without a logarithm per entry.
-    const t = size > 0 ? (allowance < 1 ? allowance / (2 - allowance) : 1) : allowance / (2 + allowance);
-    queues.insert(q, u, stamp, runningMove[q] + 2 * t * (1 + (t * t) / 3));
-  }
+  const { entryQueue, entryMove } = input;
+  const count = kernel.unitEntries(input.recordStart, input.record, input.price, queueRate, input.queueCost, u, usable, entryQueue, entryMove);
+  for (let i = 0; i < count; i++) queues.insert(entryQueue[i], u, stamp, runningMove[entryQueue[i]] + entryMove[i]);
 }
 
 /**
@@ -593,6 +575,8 @@ interface UnitRecords {
   /** First unit of the second of two ranges of about equal record length, and each range's queuePositions. */
   split: number;
   rangeQueuePositions: [Int32Array, Int32Array];
+  /** The most positions a unit has. */
+  maxUnitPositions: number;
 }
 const unitRecordCache = new WeakMap<ColumnarBook, UnitRecords>();
 function unitRecords(book: ColumnarBook): UnitRecords {
@@ -625,7 +609,9 @@ function unitRecords(book: ColumnarBook): UnitRecords {
     for (let p = unitPositionStart[u]; p < unitPositionStart[u + 1]; p++) if (positionSize[p] !== 0) counts[2 * positionMarket[p] + (positionSize[p] > 0 ? 0 : 1)]++;
   }
   for (let q = 0; q < queuePositions.length; q++) queuePositions[q] = rangeQueuePositions[0][q] + rangeQueuePositions[1][q];
-  const built = { recordStart, record, queuePositions, split, rangeQueuePositions };
+  let maxUnitPositions = 1;
+  for (let u = 0; u < unitCount; u++) maxUnitPositions = Math.max(maxUnitPositions, unitPositionStart[u + 1] - unitPositionStart[u]);
+  const built = { recordStart, record, queuePositions, split, rangeQueuePositions, maxUnitPositions };
   unitRecordCache.set(book, built);
   return built;
 }
