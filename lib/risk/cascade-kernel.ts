@@ -3,7 +3,7 @@
 // parallel.ts runs the same text in its worker thread, where the first wave and the scheduling of
 // its survivors run over the second half of the units while the caller does the first half. So it
 // must not reference anything outside itself: no imports, no module variables, no helpers a
-// compiler would inject.
+// compiler would inject (except esbuild's `__name`, which the worker defines: see parallel.ts).
 //
 // Floats: every quantity is a double, summed in the same order as margin.ts (see unitSlack).
 
