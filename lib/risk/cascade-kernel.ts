@@ -16,6 +16,7 @@ export interface CascadeRange {
   /** Phase 1: the shocked prices; phase 2: the same (the first wave's) prices. */
   price: Float64Array;
   curveStart: Int32Array;
+  /** End of each curve segment (the next one's start; +∞ after a market's last): segment scans need no bounds. */
   upper: Float64Array;
   curveSlope: Float64Array;
   curveIntercept: Float64Array;
@@ -27,7 +28,7 @@ export interface CascadeRange {
   copyRecord: Float64Array;
   /** [0]: liquidated units, [1]: how many of them were copied (the rest did not fit), [2]: doubles copied. */
   counts: Int32Array;
-  /** Phase 2 input: queue speeds and costs, the listing limit (the same for every queue then). */
+  /** Phase 2 input: queue speeds and costs (the cost c, see stress.ts), the listing limit (the same for every queue then). */
   queueRate: Float64Array;
   queueCost: Float64Array;
   initialLimit: number;

@@ -340,25 +340,14 @@ function settleWave(
   return listedCount;
 }
 
-/** What evaluating a unit needs: its record, the prices, the maintenance curves, its stamp. */
-interface Evaluation {
-  recordStart: Int32Array;
-  record: Float64Array;
-  price: Float64Array;
-  curveStart: Int32Array;
-  /** End of each curve segment (the next one's start; +∞ after a market's last): segment scans need no bounds. */
-  upper: Float64Array;
-  curveSlope: Float64Array;
-  curveIntercept: Float64Array;
-  /** Per look-again queue: the cost c (see runCascade). */
-  queueCost: Float64Array;
+/** What evaluating a unit needs: its record, the prices, the maintenance curves, the queue costs, its stamp. */
+type Evaluation = Pick<CascadeRange, "recordStart" | "record" | "price" | "curveStart" | "upper" | "curveSlope" | "curveIntercept" | "queueCost" | "unitStamp"> & {
   /** Room for one unit's look-again entries (queue, move; see queueUnit). */
   entryQueue: Int32Array;
   entryMove: Float64Array;
-  unitStamp: Uint16Array;
   /** Output: the units found liquidatable in the wave. */
   waveUnits: Int32Array;
-}
+};
 
 /**
  * Most first-wave entries are far from due and never come due. Rather than being put into the
